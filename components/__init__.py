@@ -1,0 +1,1 @@
+"""Moorings' reusable ComponentResources. They take typed args and never read stack config."""

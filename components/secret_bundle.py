@@ -1,0 +1,142 @@
+"""SecretBundle: a named set of secrets, materialised the way one platform consumes them.
+
+Each value comes from a config secret when the stack sets one and is generated otherwise.
+Every value is a Pulumi secret from the moment it exists. Consumers never see a password
+in an environment variable: they ask the bundle to `wire` some secrets and get the images'
+`*_FILE` variables pointing at files under /run/secrets, plus the platform's attachment
+that puts those files there (a container upload, a Swarm secret, a Kubernetes volume).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_random as random
+
+from components.platform_modules import load_platform_module
+
+SECRETS_DIR = "/run/secrets"
+
+
+@dataclass(frozen=True)
+class SecretEntry:
+    """One secret of the bundle."""
+
+    name: str
+    """File name under /run/secrets and the key consumers ask for (e.g. `mysql-password`)."""
+    value: Optional[pulumi.Input[str]] = None
+    """The configured value; generated when None."""
+    length: int = 32
+    """Length of a generated value."""
+
+
+@dataclass(frozen=True)
+class FileReader:
+    """Who reads a secret file inside the consumer's container (least privilege: mode 0400)."""
+
+    uid: str = "0"
+    gid: str = "0"
+
+
+@dataclass(frozen=True)
+class SecretWiring:
+    """What one consumer needs to read some of the bundle's secrets as files."""
+
+    file_env: Mapping[str, str]
+    """`*_FILE` variables, e.g. MYSQL_PASSWORD_FILE=/run/secrets/mysql-password."""
+    attachments: Sequence[Any] = field(default_factory=tuple)
+    """Platform-specific: what the consumer's resource takes to place the files."""
+
+    def env_list(self) -> list[str]:
+        """The variables as Docker's `KEY=value` strings."""
+        return [f"{key}={value}" for key, value in sorted(self.file_env.items())]
+
+
+class SecretForm:
+    """How one platform materialises a bundle. One subclass per platform, registered below."""
+
+    def __init__(self, bundle: "SecretBundle", args: "SecretBundleArgs"):
+        self.bundle = bundle
+        self.args = args
+
+    def attach(self, names: Sequence[str], reader: FileReader) -> Sequence[Any]:
+        raise NotImplementedError
+
+
+_FORMS: dict[str, type[SecretForm]] = {}
+
+
+def register_form(platform: str):
+    """Class decorator: the SecretForm that materialises bundles on `platform`."""
+
+    def register(cls: type[SecretForm]) -> type[SecretForm]:
+        _FORMS[platform] = cls
+        return cls
+
+    return register
+
+
+@dataclass(frozen=True)
+class SecretBundleArgs:
+    entries: Sequence[SecretEntry]
+    platform: str
+    """docker, swarm or kubernetes: decides how the secrets are materialised."""
+    name_prefix: str
+    """Prefix of the names the secrets take on the platform (Swarm secret, Kubernetes Secret)."""
+    namespace: Optional[pulumi.Input[str]] = None
+    """Kubernetes namespace of the Secret object (kubernetes only)."""
+
+
+class SecretBundle(pulumi.ComponentResource):
+    values: dict[str, pulumi.Output[str]]
+    """Every value by name, each a Pulumi secret."""
+
+    def __init__(
+        self,
+        name: str,
+        args: SecretBundleArgs,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("moorings:index:SecretBundle", name, None, opts)
+        names = [entry.name for entry in args.entries]
+        if len(set(names)) != len(names):
+            raise ValueError(f"SecretBundle {name}: duplicate secret names in {names}")
+        # Forms live in components/secret_forms/<platform>.py and register on import.
+        load_platform_module("components.secret_forms", args.platform)
+        if args.platform not in _FORMS:
+            raise ValueError(f"SecretBundle {name}: no secret form for platform {args.platform!r}")
+
+        self.values = {}
+        for entry in args.entries:
+            if entry.value is not None:
+                value = pulumi.Output.from_input(entry.value)
+            else:
+                value = random.RandomPassword(
+                    entry.name,
+                    length=entry.length,
+                    special=False,
+                    opts=pulumi.ResourceOptions(parent=self),
+                ).result
+            self.values[entry.name] = pulumi.Output.secret(value)
+
+        self._form = _FORMS[args.platform](self, args)
+        self.register_outputs({"names": sorted(self.values)})
+
+    def wire(self, env: Mapping[str, str], reader: FileReader = FileReader()) -> SecretWiring:
+        """Wire secrets into a consumer: `{"MYSQL_PASSWORD": "mysql-password"}` gives
+        MYSQL_PASSWORD_FILE=/run/secrets/mysql-password and the platform attachment."""
+        unknown = sorted(set(env.values()) - set(self.values))
+        if unknown:
+            raise KeyError(f"SecretBundle has no secret named {', '.join(unknown)}")
+        names = sorted(set(env.values()))
+        return SecretWiring(
+            file_env={f"{var}_FILE": secret_path(name) for var, name in env.items()},
+            attachments=tuple(self._form.attach(names, reader)),
+        )
+
+
+def secret_path(name: str) -> str:
+    return f"{SECRETS_DIR}/{name}"
+

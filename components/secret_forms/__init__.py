@@ -1,0 +1,1 @@
+"""The platform forms of SecretBundle, one module per platform (see platform_modules)."""

@@ -1,0 +1,1 @@
+"""One WordPressStack builder per platform (see platform_modules)."""

@@ -1,0 +1,130 @@
+"""WordPressStack on a local Docker Engine: the Compose recipe as Pulumi resources."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_docker as docker
+
+from components.wordpress_stack import (
+    HTTP_PORT,
+    MYSQL_PORT,
+    MYSQL_READER,
+    MYSQL_SECRET_ENV,
+    WORDPRESS_READER,
+    WORDPRESS_SECRET_ENV,
+    WordPressOutputs,
+    WordPressStack,
+    WordPressStackArgs,
+    register_builder,
+)
+
+RESTART = "unless-stopped"
+MYSQL_HEALTHCHECK = docker.ContainerHealthcheckArgs(
+    # TCP, not the socket: during first-run initialisation the image's temporary server
+    # listens on the socket only, and must not count as healthy.
+    tests=["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"],
+    interval="10s",
+    timeout="5s",
+    retries=10,
+    start_period="30s",
+)
+WORDPRESS_HEALTHCHECK = docker.ContainerHealthcheckArgs(
+    # The image has PHP but no curl; a database outage makes this page answer 500.
+    tests=[
+        "CMD-SHELL",
+        "php -r 'exit(@file_get_contents(\"http://127.0.0.1/wp-login.php\") === false ? 1 : 0);'",
+    ],
+    interval="30s",
+    timeout="10s",
+    retries=3,
+    start_period="30s",
+)
+
+
+@register_builder("docker")
+def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
+    if args.wordpress.replicas != 1:
+        raise ValueError(
+            f"wordpress.replicas = {args.wordpress.replicas}: the docker platform runs exactly 1 "
+            "WordPress container; use platform swarm or kubernetes to scale"
+        )
+    prefix = args.name_prefix
+    child = pulumi.ResourceOptions(parent=stack)
+
+    network = docker.Network("network", name=f"{prefix}-net", driver="bridge", opts=child)
+    mysql_data = docker.Volume(
+        "mysql-data",
+        name=f"{prefix}-mysql-data",
+        opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
+    )
+    wp_content = docker.Volume("wp-content", name=f"{prefix}-wp-content", opts=child)
+
+    mysql_image = docker.RemoteImage("mysql-image", name=args.mysql.image, keep_locally=True, opts=child)
+    mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
+    mysql = docker.Container(
+        "mysql",
+        name=f"{prefix}-mysql",
+        image=mysql_image.image_id,
+        envs=[
+            f"MYSQL_DATABASE={args.wordpress.db_name}",
+            f"MYSQL_USER={args.wordpress.db_user}",
+            *mysql_secrets.env_list(),
+        ],
+        uploads=list(mysql_secrets.attachments),
+        volumes=[docker.ContainerVolumeArgs(volume_name=mysql_data.name, container_path="/var/lib/mysql")],
+        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
+        healthcheck=MYSQL_HEALTHCHECK,
+        restart=RESTART,
+        # No `ports`: MySQL is reachable on the private network only.
+        wait=True,  # `up` returns once the healthcheck passes, so WordPress starts on a live database
+        wait_timeout=300,
+        opts=child,
+    )
+
+    wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
+    wordpress = docker.Container(
+        "wordpress",
+        name=f"{prefix}-wordpress",
+        image=_wordpress_image(stack, args),
+        envs=[
+            f"WORDPRESS_DB_HOST=mysql:{MYSQL_PORT}",
+            f"WORDPRESS_DB_NAME={args.wordpress.db_name}",
+            f"WORDPRESS_DB_USER={args.wordpress.db_user}",
+            *wordpress_secrets.env_list(),
+        ],
+        uploads=list(wordpress_secrets.attachments),
+        ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
+        volumes=[docker.ContainerVolumeArgs(volume_name=wp_content.name, container_path="/var/www/html/wp-content")],
+        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
+        healthcheck=WORDPRESS_HEALTHCHECK,
+        restart=RESTART,
+        opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
+    )
+
+    return WordPressOutputs(
+        url=f"http://localhost:{args.wordpress.port}",
+        wordpress_name=wordpress.name,
+        mysql_name=mysql.name,
+        network_name=network.name,
+    )
+
+
+def _wordpress_image(stack: WordPressStack, args: WordPressStackArgs) -> pulumi.Output[str]:
+    """The official image, or the Dockerfile variant built FROM it."""
+    spec = args.wordpress
+    if spec.build_context is None:
+        return docker.RemoteImage(
+            "wordpress-image", name=spec.image, keep_locally=True, opts=pulumi.ResourceOptions(parent=stack)
+        ).image_id
+    tag = spec.image.rsplit(":", 1)[-1]
+    built = docker.Image(
+        "wordpress-build",
+        image_name=f"{args.name_prefix}-wordpress:{tag}",
+        build=docker.DockerBuildArgs(
+            context=spec.build_context,
+            args={"WORDPRESS_IMAGE": spec.image},
+        ),
+        skip_push=True,  # a local image: no registry is involved
+        opts=pulumi.ResourceOptions(parent=stack),
+    )
+    return built.image_name

@@ -1,0 +1,149 @@
+"""WordPressStack: WordPress + MySQL with the same arguments on every platform.
+
+The component owns what is common (arguments, which secret feeds which variable, outputs);
+one small builder per platform declares the platform's resources as its children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import pulumi
+
+from components.platform_modules import load_platform_module
+from components.secret_bundle import FileReader, SecretBundle, SecretEntry
+
+# Which secret each image reads through its `<VAR>_FILE` variable.
+MYSQL_SECRET_ENV = {
+    "MYSQL_ROOT_PASSWORD": "mysql-root-password",
+    "MYSQL_PASSWORD": "mysql-password",
+}
+# WordPress keys and salts must be shared by every replica, or logins break between them.
+WORDPRESS_SALTS = (
+    "AUTH_KEY",
+    "SECURE_AUTH_KEY",
+    "LOGGED_IN_KEY",
+    "NONCE_KEY",
+    "AUTH_SALT",
+    "SECURE_AUTH_SALT",
+    "LOGGED_IN_SALT",
+    "NONCE_SALT",
+)
+WORDPRESS_SECRET_ENV = {
+    "WORDPRESS_DB_PASSWORD": "mysql-password",
+    **{f"WORDPRESS_{salt}": f"wordpress-{salt.lower().replace('_', '-')}" for salt in WORDPRESS_SALTS},
+}
+
+# The users the official images run as, who must be able to read their secret files.
+MYSQL_READER = FileReader(uid="999", gid="999")
+WORDPRESS_READER = FileReader(uid="33", gid="33")  # www-data reads them at request time
+
+HTTP_PORT = 80
+MYSQL_PORT = 3306
+
+
+def wordpress_secret_entries(
+    mysql_root_password: Optional[pulumi.Input[str]] = None,
+    mysql_password: Optional[pulumi.Input[str]] = None,
+) -> list[SecretEntry]:
+    """The secrets a WordPressStack consumes; the two passwords may come from config."""
+    entries = [
+        SecretEntry("mysql-root-password", mysql_root_password),
+        SecretEntry("mysql-password", mysql_password),
+    ]
+    entries += [
+        SecretEntry(name, None, length=64)
+        for var, name in WORDPRESS_SECRET_ENV.items()
+        if var != "WORDPRESS_DB_PASSWORD"
+    ]
+    return entries
+
+
+@dataclass(frozen=True)
+class WordPressSpec:
+    image: str
+    """Pinned official image, e.g. wordpress:6.8.3-apache (the FROM of the Dockerfile variant)."""
+    replicas: int = 1
+    port: int = 8080
+    """Port on the host (docker, swarm) or of the Service (kubernetes)."""
+    db_name: str = "wordpress"
+    db_user: str = "wordpress"
+    build_context: Optional[str] = None
+    """Dockerfile variant: build the image from this folder instead of using `image` as is."""
+
+
+@dataclass(frozen=True)
+class MySqlSpec:
+    image: str
+    """Pinned official image, e.g. mysql:8.4.6."""
+    protect_data: bool = True
+    """`protect` on the data volume: `pulumi destroy` refuses until it is lifted."""
+
+
+@dataclass(frozen=True)
+class WordPressStackArgs:
+    platform: str
+    name_prefix: str
+    """Prefix of every name on the platform (container, network, volume...)."""
+    wordpress: WordPressSpec
+    mysql: MySqlSpec
+    secrets: SecretBundle
+
+
+@dataclass(frozen=True)
+class WordPressOutputs:
+    url: pulumi.Input[str]
+    wordpress_name: pulumi.Input[str]
+    mysql_name: pulumi.Input[str]
+    network_name: pulumi.Input[str]
+
+
+Builder = Callable[["WordPressStack", WordPressStackArgs], WordPressOutputs]
+_BUILDERS: dict[str, Builder] = {}
+
+
+def register_builder(platform: str):
+    """Decorator: the function that declares a WordPressStack's resources on `platform`."""
+
+    def register(fn: Builder) -> Builder:
+        _BUILDERS[platform] = fn
+        return fn
+
+    return register
+
+
+class WordPressStack(pulumi.ComponentResource):
+    url: pulumi.Output[str]
+    wordpress_name: pulumi.Output[str]
+    mysql_name: pulumi.Output[str]
+    network_name: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: WordPressStackArgs,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("moorings:index:WordPressStack", name, None, opts)
+        built = _builder(name, args.platform)(self, args)
+        self.url = pulumi.Output.from_input(built.url)
+        self.wordpress_name = pulumi.Output.from_input(built.wordpress_name)
+        self.mysql_name = pulumi.Output.from_input(built.mysql_name)
+        self.network_name = pulumi.Output.from_input(built.network_name)
+        self.register_outputs(
+            {
+                "url": self.url,
+                "wordpressName": self.wordpress_name,
+                "mysqlName": self.mysql_name,
+                "networkName": self.network_name,
+            }
+        )
+
+
+def _builder(name: str, platform: str) -> Builder:
+    # Builders live in components/wordpress_builders/<platform>.py and register on import.
+    load_platform_module("components.wordpress_builders", platform)
+    if platform not in _BUILDERS:
+        raise ValueError(f"WordPressStack {name}: no builder for platform {platform!r}")
+    return _BUILDERS[platform]

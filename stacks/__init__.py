@@ -1,0 +1,1 @@
+"""Per-environment stacks: their config files, the typed settings, the per-platform compositions."""

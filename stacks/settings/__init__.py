@@ -1,0 +1,105 @@
+"""Stack config, read once into frozen typed settings.
+
+`load_settings()` is the only place the program reads `pulumi.Config`: everything after it
+works on the `Settings` object. Any bad value raises `ConfigError` (naming the key, the
+value and what is accepted) before a single resource is declared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from components.wordpress_stack import MySqlSpec, WordPressSpec
+from stacks.settings.images import pinned_image_problem
+from stacks.settings.reader import ConfigError, ConfigReader
+
+__all__ = ["ConfigError", "Settings", "SecretOverrides", "load_settings", "settings_from"]
+
+NAMESPACE = "moorings"
+from components.platform_modules import PLATFORMS
+DEFAULT_WORDPRESS_IMAGE = "wordpress:6.8.3-apache"
+DEFAULT_MYSQL_IMAGE = "mysql:8.4.6"
+# The Dockerfile variant of recipe 1 (`wordpress.build: true`), relative to the project.
+WORDPRESS_BUILD_CONTEXT = "docker/wordpress"
+
+
+@dataclass(frozen=True)
+class SecretOverrides:
+    """Secrets the stack sets with `pulumi config set --secret`; None means generate."""
+
+    mysql_root_password: Optional[str] = None
+    mysql_password: Optional[str] = None
+
+    def __repr__(self) -> str:  # never print a value, even in a traceback
+        set_keys = [k for k, v in vars(self).items() if v is not None]
+        return f"SecretOverrides(set={set_keys})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stack: str
+    platform: str
+    wordpress: WordPressSpec
+    mysql: MySqlSpec
+    secrets: SecretOverrides
+
+    @property
+    def name_prefix(self) -> str:
+        """Prefix of every name on the platform: two stacks never collide on one engine."""
+        return f"{NAMESPACE}-{self.stack}"
+
+
+def settings_from(
+    raw: Mapping[str, Any],
+    stack: str,
+    secret_keys: frozenset[str] = frozenset(),
+) -> Settings:
+    """Build and validate the settings from a flat `moorings:key -> value` map."""
+    reader = ConfigReader(raw, NAMESPACE, secret_keys)
+    platform = reader.string("platform", "docker", choices=PLATFORMS)
+
+    wordpress = WordPressSpec(
+        image=reader.string("wordpress.image", DEFAULT_WORDPRESS_IMAGE, check=pinned_image_problem),
+        replicas=reader.integer("wordpress.replicas", 1, minimum=1),
+        port=reader.integer("wordpress.port", 8080, minimum=1, maximum=65535),
+        db_name=reader.string("wordpress.dbName", "wordpress", check=_mysql_identifier),
+        db_user=reader.string("wordpress.dbUser", "wordpress", check=_mysql_identifier),
+        build_context=WORDPRESS_BUILD_CONTEXT if reader.boolean("wordpress.build", False) else None,
+    )
+    if platform == "docker" and wordpress.replicas != 1:
+        reader.fail(
+            "wordpress.replicas",
+            wordpress.replicas,
+            "1 on platform docker (one local container); "
+            "scale on platform swarm or kubernetes instead",
+        )
+    mysql = MySqlSpec(
+        image=reader.string("mysql.image", DEFAULT_MYSQL_IMAGE, check=pinned_image_problem),
+        protect_data=reader.boolean("mysql.protect", True),
+    )
+    secrets = SecretOverrides(
+        mysql_root_password=reader.secret("mysqlRootPassword"),
+        mysql_password=reader.secret("mysqlPassword"),
+    )
+    reader.finish()
+    return Settings(stack=stack, platform=platform, wordpress=wordpress, mysql=mysql, secrets=secrets)
+
+
+def load_settings() -> Settings:
+    """Read the running stack's config (as the engine or the test mocks hand it over)."""
+    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    # The language host lists secret keys in the environment; the Automation API's inline
+    # programs and the test mocks register them in the runtime instead.
+    secret_keys = frozenset(runtime_config.get_config_secret_keys_env()) | frozenset(
+        key for key in raw if runtime_config.is_config_secret(key)
+    )
+    return settings_from(raw, pulumi.get_stack(), secret_keys)
+
+
+def _mysql_identifier(value: str) -> Optional[str]:
+    ok = value.replace("_", "a").isalnum() and value.isascii() and len(value) <= 32
+    return None if ok else "letters, digits and _ only, at most 32 characters"

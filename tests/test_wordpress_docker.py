@@ -1,0 +1,154 @@
+"""WordPressStack on platform docker: the inputs the Docker provider receives."""
+
+import pytest
+
+from components.secret_bundle import SecretBundle, SecretBundleArgs
+from components.wordpress_stack import (
+    MySqlSpec,
+    WordPressSpec,
+    WordPressStack,
+    WordPressStackArgs,
+    wordpress_secret_entries,
+)
+from tests.harness import run_program
+
+CONTAINER = "docker:index/container:Container"
+
+
+def deploy(wordpress=None, mysql=None, **config):
+    def program():
+        secrets = SecretBundle(
+            "secrets",
+            SecretBundleArgs(entries=wordpress_secret_entries(), platform="docker", name_prefix="moorings-t"),
+        )
+        WordPressStack(
+            "wordpress",
+            WordPressStackArgs(
+                platform="docker",
+                name_prefix="moorings-t",
+                wordpress=wordpress or WordPressSpec(image="wordpress:6.8.3-apache"),
+                mysql=mysql or MySqlSpec(image="mysql:8.4.6"),
+                secrets=secrets,
+            ),
+        )
+
+    return run_program(program, **config)
+
+
+@pytest.fixture(scope="module")
+def run():
+    return deploy()
+
+
+def test_declares_the_compose_recipe_under_the_component(run):
+    stack = run.one("moorings:index:WordPressStack")
+    children = sorted((r.type.split(":")[-1], r.name) for r in run.children_of(stack))
+    assert children == [
+        ("Container", "mysql"),
+        ("Container", "wordpress"),
+        ("Network", "network"),
+        ("RemoteImage", "mysql-image"),
+        ("RemoteImage", "wordpress-image"),
+        ("Volume", "mysql-data"),
+        ("Volume", "wp-content"),
+    ]
+
+
+def test_a_private_bridge_network_joins_the_two_containers(run):
+    network = run.one("docker:index/network:Network")
+    assert network.inputs == {"name": "moorings-t-net", "driver": "bridge"}
+    for name in ("mysql", "wordpress"):
+        (attachment,) = run.one(CONTAINER, name).inputs["networksAdvanced"]
+        assert attachment["name"] == "moorings-t-net"
+    assert run.one(CONTAINER, "mysql").inputs["networksAdvanced"][0]["aliases"] == ["mysql"]
+
+
+def test_mysql_is_never_published_and_keeps_its_data_on_a_named_volume(run):
+    mysql = run.one(CONTAINER, "mysql").inputs
+    assert "ports" not in mysql
+    assert mysql["volumes"] == [{"volumeName": "moorings-t-mysql-data", "containerPath": "/var/lib/mysql"}]
+    assert mysql["restart"] == "unless-stopped"
+    assert mysql["healthcheck"]["tests"] == ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
+    # `up` waits for the healthcheck, so WordPress starts against a live database.
+    assert mysql["wait"] is True and mysql["waitTimeout"] == 300
+
+
+def test_wordpress_is_published_on_loopback_only_and_waits_for_mysql(run):
+    wordpress = run.one(CONTAINER, "wordpress")
+    assert wordpress.inputs["ports"] == [{"internal": 80, "external": 8080, "ip": "127.0.0.1", "protocol": "tcp"}]
+    assert run.one(CONTAINER, "mysql").urn in wordpress.depends_on
+    assert wordpress.inputs["volumes"] == [
+        {"volumeName": "moorings-t-wp-content", "containerPath": "/var/www/html/wp-content"}
+    ]
+    assert wordpress.inputs["restart"] == "unless-stopped"
+    assert "healthcheck" in wordpress.inputs
+
+
+def test_images_are_the_pinned_official_ones(run):
+    images = {r.name: r.inputs["name"] for r in run.of_type("docker:index/remoteImage:RemoteImage")}
+    assert images == {"mysql-image": "mysql:8.4.6", "wordpress-image": "wordpress:6.8.3-apache"}
+    assert run.one(CONTAINER, "mysql").inputs["image"] == "sha256:mysql-image"
+
+
+def test_passwords_reach_the_containers_as_files_never_as_values(run):
+    mysql = run.one(CONTAINER, "mysql")
+    assert "MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql-root-password" in mysql.inputs["envs"]
+    assert "MYSQL_PASSWORD_FILE=/run/secrets/mysql-password" in mysql.inputs["envs"]
+    assert not any(e.startswith(("MYSQL_ROOT_PASSWORD=", "MYSQL_PASSWORD=")) for e in mysql.inputs["envs"])
+    assert mysql.input_is_secret("uploads")
+    uploads = {u["file"]: u for u in mysql.inputs["uploads"]}
+    assert set(uploads) == {"/run/secrets/mysql-root-password", "/run/secrets/mysql-password"}
+    assert {(u["owner"], u["permissions"]) for u in uploads.values()} == {("999", "0400")}
+
+
+def test_wordpress_reads_its_db_password_and_shared_salts_from_files(run):
+    wordpress = run.one(CONTAINER, "wordpress")
+    envs = wordpress.inputs["envs"]
+    assert "WORDPRESS_DB_PASSWORD_FILE=/run/secrets/mysql-password" in envs
+    assert "WORDPRESS_AUTH_KEY_FILE=/run/secrets/wordpress-auth-key" in envs
+    assert len([e for e in envs if e.startswith("WORDPRESS_") and "_FILE=" in e]) == 9
+    assert wordpress.input_is_secret("uploads")
+    assert {u["owner"] for u in wordpress.inputs["uploads"]} == {"33"}  # www-data
+
+
+def test_the_data_volume_is_protected_when_asked_and_only_it():
+    run = deploy(mysql=MySqlSpec(image="mysql:8.4.6", protect_data=True))
+    assert [r.name for r in run.resources if r.protect] == ["mysql-data"]
+    run = deploy(mysql=MySqlSpec(image="mysql:8.4.6", protect_data=False))
+    assert [r.name for r in run.resources if r.protect] == []
+
+
+def test_the_dockerfile_variant_builds_the_image_from_the_repository():
+    run = deploy(wordpress=WordPressSpec(image="wordpress:6.8.3-apache", build_context="docker/wordpress"))
+    build = run.one("docker:index/image:Image")
+    assert build.inputs["imageName"] == "moorings-t-wordpress:6.8.3-apache"
+    assert build.inputs["build"]["context"] == "docker/wordpress"
+    assert build.inputs["build"]["args"] == {"WORDPRESS_IMAGE": "wordpress:6.8.3-apache"}
+    assert build.inputs["skipPush"] is True
+    assert run.one(CONTAINER, "wordpress").inputs["image"] == "moorings-t-wordpress:6.8.3-apache"
+    assert [r.name for r in run.of_type("docker:index/remoteImage:RemoteImage")] == ["mysql-image"]
+
+
+def test_the_dockerfile_is_the_recipe_variant_with_a_pinned_base():
+    from tests.stack_config import ROOT
+
+    dockerfile = (ROOT / "docker/wordpress/Dockerfile").read_text()
+    assert "ARG WORDPRESS_IMAGE=wordpress:6.8.3-apache" in dockerfile
+    assert "FROM ${WORDPRESS_IMAGE}" in dockerfile
+    assert "ENV CUSTOM_ENV=env-value" in dockerfile
+
+
+def test_more_than_one_replica_is_refused_on_docker():
+    run = deploy(wordpress=WordPressSpec(image="wordpress:6.8.3-apache", replicas=2), capture_error=True)
+    assert "the docker platform runs exactly 1 WordPress container" in str(run.error)
+
+
+def test_component_outputs_name_what_was_built(run):
+    stack = run.one("moorings:index:WordPressStack")
+    outputs = run.component_outputs[stack.urn]
+    assert outputs == {
+        "url": "http://localhost:8080",
+        "wordpressName": "moorings-t-wordpress",
+        "mysqlName": "moorings-t-mysql",
+        "networkName": "moorings-t-net",
+    }
