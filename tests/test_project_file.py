@@ -7,7 +7,7 @@ from stacks.settings.reader import ConfigReader
 from tests.stack_config import committed_stacks, project_file, stack_file
 
 # Declaring these would make them required (no default) or cannot be typed (objects).
-UNDECLARED = {"mysqlRootPassword", "mysqlPassword"}
+UNDECLARED = {"mysqlRootPassword", "mysqlPassword"}  # plus open maps (services, swarm.hosts): not "known" keys
 
 
 def keys_the_program_reads():

@@ -15,7 +15,10 @@ from pulumi.runtime import config as runtime_config
 
 from components.wordpress_stack import MySqlSpec, WordPressSpec
 from stacks.settings.images import pinned_image_problem
+from stacks.settings.kubernetes import KubernetesSettings, read_kubernetes
 from stacks.settings.reader import ConfigError, ConfigReader
+from stacks.settings.services import ServiceSpec, read_services
+from stacks.settings.swarm import SwarmSettings, read_swarm
 
 __all__ = ["ConfigError", "Settings", "SecretOverrides", "load_settings", "settings_from"]
 
@@ -46,6 +49,10 @@ class Settings:
     wordpress: WordPressSpec
     mysql: MySqlSpec
     secrets: SecretOverrides
+    services: tuple[ServiceSpec, ...]
+    """Extra services (`services.<name>`), deployed on swarm and kubernetes."""
+    swarm: SwarmSettings
+    kubernetes: KubernetesSettings
 
     @property
     def name_prefix(self) -> str:
@@ -85,8 +92,21 @@ def settings_from(
         mysql_root_password=reader.secret("mysqlRootPassword"),
         mysql_password=reader.secret("mysqlPassword"),
     )
+    # Every section is read whatever the platform, so a typo anywhere is caught.
+    services = read_services(reader)
+    swarm = read_swarm(reader)
+    kubernetes = read_kubernetes(reader, stack)
     reader.finish()
-    return Settings(stack=stack, platform=platform, wordpress=wordpress, mysql=mysql, secrets=secrets)
+    return Settings(
+        stack=stack,
+        platform=platform,
+        wordpress=wordpress,
+        mysql=mysql,
+        secrets=secrets,
+        services=services,
+        swarm=swarm,
+        kubernetes=kubernetes,
+    )
 
 
 def load_settings() -> Settings:

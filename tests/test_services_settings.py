@@ -1,0 +1,67 @@
+"""`services.<name>` entries: validated data for extra services."""
+
+import pytest
+
+from stacks.settings import ConfigError
+from stacks.settings.services import HealthSpec, PortSpec, ResourceSpec, ServiceSpec
+from tests.test_settings import load, problems
+
+DEMO = {"image": "nginx:1.27.3-alpine", "replicas": 3, "ports": [{"published": 80, "target": 80}]}
+
+
+def test_the_recipe_demo_reads_into_a_service_spec():
+    (demo,) = load({"services": {"demo": DEMO}}).services
+    assert demo == ServiceSpec(
+        name="demo", image="nginx:1.27.3-alpine", replicas=3, ports=(PortSpec(target=80, published=80),)
+    )
+
+
+def test_every_field_is_read():
+    entry = {
+        **DEMO,
+        "env": {"GREETING": "hi", "DEBUG": False},
+        "limits": {"cpu": 0.5, "memoryMb": 256},
+        "reservations": {"cpu": "0.25", "memoryMb": 64},
+        "health": {"port": 80, "path": "/healthz"},
+    }
+    (demo,) = load({"services": {"demo": entry}}).services
+    assert demo.env == (("DEBUG", "false"), ("GREETING", "hi"))
+    assert demo.limits == ResourceSpec(cpu=0.5, memory_mb=256)
+    assert demo.reservations == ResourceSpec(cpu=0.25, memory_mb=64)
+    assert demo.health == HealthSpec(port=80, path="/healthz")
+
+
+def test_services_are_sorted_by_name_for_stable_previews():
+    names = [s.name for s in load({"services": {"b": DEMO, "a": DEMO}}).services]
+    assert names == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "entry, expected",
+    [
+        ({**DEMO, "replicas": 0}, "moorings:services.demo.replicas = 0 is not accepted: expected a whole number of at least 1"),
+        ({**DEMO, "image": "nginx"}, "moorings:services.demo.image = 'nginx' is not accepted: expected a pinned image"),
+        ({**DEMO, "replica": 2}, "moorings:services.demo.replica = 2 is not accepted: expected one of the service fields"),
+        ({**DEMO, "ports": [{"target": 99999}]}, "moorings:services.demo.ports[0].target = 99999 is not accepted: expected a whole number from 1 to 65535"),
+        ({**DEMO, "ports": [{"target": 80, "mode": "mesh"}]}, "moorings:services.demo.ports[0].mode = 'mesh' is not accepted: expected one of ingress, host"),
+        ({**DEMO, "mode": "global"}, "moorings:services.demo.replicas = 3 is not accepted: expected no replicas with mode global"),
+        ({**DEMO, "limits": {"cpu": -1}}, "moorings:services.demo.limits.cpu = -1 is not accepted: expected a positive number of cores"),
+        ({**DEMO, "health": {"path": "/"}}, "moorings:services.demo.health = {\"path\": \"/\"} is not accepted: expected an object with port"),
+    ],
+)
+def test_bad_entries_name_the_exact_path(entry, expected):
+    (problem,) = problems({"services": {"demo": entry}})
+    assert problem.startswith(expected)
+
+
+def test_a_bad_service_name_is_rejected():
+    (problem,) = problems({"services": {"Demo_1": DEMO}})
+    assert problem.startswith("moorings:services.Demo_1 = 'Demo_1' is not accepted")
+
+
+def test_an_entry_without_image_is_rejected():
+    with pytest.raises(ConfigError) as raised:
+        load({"services": {"demo": {"replicas": 2}}})
+    assert raised.value.problems == [
+        "moorings:services.demo.image = null is not accepted: expected a pinned image (every service needs one)"
+    ]
