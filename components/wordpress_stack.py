@@ -7,7 +7,7 @@ one small builder per platform declares the platform's resources as its children
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import pulumi
 
@@ -89,6 +89,10 @@ class WordPressStackArgs:
     wordpress: WordPressSpec
     mysql: MySqlSpec
     secrets: SecretBundle
+    swarm: Optional[Any] = None
+    """Platform swarm only: its options (defined beside the swarm builder)."""
+    kubernetes: Optional[Any] = None
+    """Platform kubernetes only: its options (defined beside the kubernetes builder)."""
 
 
 @dataclass(frozen=True)
