@@ -117,13 +117,13 @@ def _provided_files(container: Container) -> tuple[list, list]:
 
 
 _MECHANISM = {
-    "docker": ("an upload (uploads[].file)", "upload the secret to that path (uploads, permissions 0400)"),
+    "docker": ("upload (uploads[].file)", "upload the secret to that path (uploads, permissions 0400)"),
     "swarm": (
-        "a Swarm secret (taskSpec.containerSpec.secrets[].fileName)",
+        "Swarm secret (taskSpec.containerSpec.secrets[].fileName)",
         "grant the secret to the service with fileName set to that path",
     ),
     "kubernetes": (
-        "a Secret volume mount",
+        "Secret volume mount",
         "mount a Secret volume (volumes[].secret and volumeMounts[].mountPath) at the file's directory",
     ),
 }

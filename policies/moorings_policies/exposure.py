@@ -117,7 +117,7 @@ POLICIES = [
     ),
     resource_rule(
         "ports-loopback-only",
-        "Ports published by a local docker container bind to 127.0.0.1: nothing of dev listens on 0.0.0.0.",
+        "Ports a docker container publishes on the local engine bind to 127.0.0.1: nothing of dev listens on 0.0.0.0.",
         check_loopback,
         Severity.HIGH,
     ),

@@ -19,15 +19,15 @@ def pin_problem(reference: str, require_digest: bool) -> Optional[str]:
         return None  # an image id (RemoteImage.imageId): content-addressed
     name, _, digest = reference.partition("@")
     if digest:
-        return None if _DIGEST.match(digest) else "carries a malformed digest"
+        return None if _DIGEST.match(digest) else "the digest is not sha256:<64 hex digits>"
     if require_digest:
-        return "has no digest, and this stack requires one"
+        return "no digest, and requireDigest is on for this stack"
     slash, colon = name.rfind("/"), name.rfind(":")
     tag = name[colon + 1 :] if colon > slash else None
     if tag is None:
-        return "has no tag, which means latest"
+        return "no tag means latest"
     if tag.lower() == "latest":
-        return "uses the tag latest, which moves"
+        return "the tag latest moves"
     return None
 
 
@@ -52,7 +52,7 @@ def check(resource: Resource, ctx: Context) -> Iterator[str]:
         problem = pin_problem(image, require_digest)
         if problem:
             example = "name@sha256:<digest>" if require_digest else "a version tag such as mysql:8.4.6, or name@sha256:<digest>"
-            yield f"{resource.label}: {field} is {show(image)}, which {problem}. Fix: pin {example}."
+            yield f"{resource.label}: {field} is {show(image)}: {problem}. Fix: pin {example}."
 
 
 SCHEMA = PolicyConfigSchema(
