@@ -30,7 +30,14 @@ def container(name: str, **overrides: Any) -> docker.Container:
 
 # --- Swarm (platform swarm) -----------------------------------------------------------------------
 
-def service(name: str, replicas: Optional[int] = 2, endpoint: Any = None, opts: Any = None, **container_overrides: Any) -> docker.Service:
+def service(
+    name: str,
+    replicas: Optional[int] = 2,
+    endpoint: Any = None,
+    opts: Any = None,
+    global_mode: bool = False,
+    **container_overrides: Any,
+) -> docker.Service:
     spec: dict[str, Any] = dict(
         image=WORDPRESS,
         env={"WORDPRESS_DB_HOST": "mysql:3306"},
@@ -47,7 +54,9 @@ def service(name: str, replicas: Optional[int] = 2, endpoint: Any = None, opts: 
             resources=resources,
             networks_advanceds=networks,
         ),
-        mode=docker.ServiceModeArgs(replicated=docker.ServiceModeReplicatedArgs(replicas=replicas)) if replicas is not None else None,
+        mode=docker.ServiceModeArgs(global_=True) if global_mode else docker.ServiceModeArgs(
+            replicated=docker.ServiceModeReplicatedArgs(replicas=replicas)
+        ),
         endpoint_spec=endpoint,
         opts=opts,
     )
@@ -87,7 +96,7 @@ def pod_spec(containers: Optional[list] = None, **overrides: Any) -> core.PodSpe
 
 def deployment(
     name: str,
-    replicas: int = 1,
+    replicas: Optional[int] = 1,
     labels: Optional[dict] = None,
     spec: Optional[core.PodSpecArgs] = None,
     namespace: Optional[str] = None,
