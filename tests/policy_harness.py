@@ -63,12 +63,17 @@ def policy_config_file(stack: str) -> dict:
     return json.loads((POLICIES_DIR / "config" / f"{stack}.json").read_text())
 
 
+def pack_servicer() -> _PolicyAnalyzerServicer:
+    """What `PolicyPack(...)` in policies/__main__.py serves to the engine, without the server."""
+    return _PolicyAnalyzerServicer(pack.PACK_NAME, PACK_VERSION, pack.POLICIES, pack.ENFORCEMENT_LEVEL)
+
+
 def analyze(run: Run, policy_config: Union[str, Mapping[str, Any], None] = None) -> list[Violation]:
     """Every diagnostic the pack reports for `run`, with `policy_config` (a stack name, whose
     policies/config/<stack>.json is read, or the config itself; None: the pack's defaults)."""
     if isinstance(policy_config, str):
         policy_config = policy_config_file(policy_config)
-    servicer = _PolicyAnalyzerServicer(pack.PACK_NAME, PACK_VERSION, pack.POLICIES, pack.ENFORCEMENT_LEVEL)
+    servicer = pack_servicer()
     servicer.Configure(configure_request(servicer, policy_config or {}), None)
 
     by_urn = {r.urn: r for r in run.resources}
@@ -199,6 +204,11 @@ def _violation(diagnostic: Any, resource: str) -> Violation:
         message=text[len(prefix) :] if text.startswith(prefix) else text,
         text=text,
     )
+
+
+def findings(violations: list[Violation], resource: str) -> list[tuple[str, str]]:
+    """(policy, message) of every violation reported on one resource."""
+    return [(v.policy, v.message) for v in violations if v.resource == resource]
 
 
 def messages(violations: list[Violation], policy: str, resource: Optional[str] = None) -> list[str]:

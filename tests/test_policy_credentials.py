@@ -1,11 +1,10 @@
 """env-no-literal-secrets judges a value's source; secrets-mounted-as-files checks *_FILE paths."""
 
 import pulumi_docker as docker
-import pulumi_kubernetes as k8s
 import pytest
 
 from tests.policy_fixtures import container, core, deployment, k8s_container, pod_spec, service
-from tests.policy_harness import check
+from tests.policy_harness import check, findings
 
 UPLOAD = docker.ContainerUploadArgs(file="/run/secrets/db-password", content="s3cr3t-value", permissions="0400")
 
@@ -64,17 +63,13 @@ def violations():
     return check(program)
 
 
-def of(violations, resource):
-    return [(v.policy, v.message) for v in violations if v.resource == resource]
-
-
 @pytest.mark.parametrize("resource", ["docker-file", "swarm-file", "k8s-refs", "db-password"])
 def test_files_and_secret_references_pass(violations, resource):
-    assert of(violations, resource) == []
+    assert findings(violations, resource) == []
 
 
 def test_a_literal_password_in_docker_envs_is_a_violation_and_the_value_is_not_shown(violations):
-    assert of(violations, "docker-literal") == [
+    assert findings(violations, "docker-literal") == [
         (
             "env-no-literal-secrets",
             "docker:index/container:Container 'docker-literal': envs[0] sets WORDPRESS_DB_PASSWORD to a literal value "
@@ -86,7 +81,7 @@ def test_a_literal_password_in_docker_envs_is_a_violation_and_the_value_is_not_s
 
 
 def test_a_value_that_looks_like_a_credential_is_a_violation_whatever_its_name(violations):
-    assert of(violations, "docker-url") == [
+    assert findings(violations, "docker-url") == [
         (
             "env-no-literal-secrets",
             "docker:index/container:Container 'docker-url': envs[0] sets DATABASE_URL to a literal value that looks "
@@ -97,7 +92,7 @@ def test_a_value_that_looks_like_a_credential_is_a_violation_whatever_its_name(v
 
 
 def test_swarm_env_literals_are_violations_one_per_variable(violations):
-    assert of(violations, "swarm-literal") == [
+    assert findings(violations, "swarm-literal") == [
         (
             "env-no-literal-secrets",
             "docker:index/service:Service 'swarm-literal': taskSpec.containerSpec.env.API_TOKEN sets API_TOKEN to a "
@@ -114,7 +109,7 @@ def test_swarm_env_literals_are_violations_one_per_variable(violations):
 
 
 def test_kubernetes_literals_and_configmap_refs_for_secrets_are_violations(violations):
-    assert of(violations, "k8s-literal") == [
+    assert findings(violations, "k8s-literal") == [
         (
             "env-no-literal-secrets",
             "kubernetes:apps/v1:Deployment 'k8s-literal': spec.template.spec.containers[0].env[0] (container "
@@ -132,7 +127,7 @@ def test_kubernetes_literals_and_configmap_refs_for_secrets_are_violations(viola
 
 
 def test_a_file_variable_needs_an_upload_on_docker(violations):
-    assert of(violations, "docker-missing-file") == [
+    assert findings(violations, "docker-missing-file") == [
         (
             "secrets-mounted-as-files",
             "docker:index/container:Container 'docker-missing-file': envs[0] sets WORDPRESS_DB_PASSWORD_FILE to "
@@ -143,7 +138,7 @@ def test_a_file_variable_needs_an_upload_on_docker(violations):
 
 
 def test_a_file_variable_needs_a_swarm_secret_on_swarm(violations):
-    assert of(violations, "swarm-missing-file") == [
+    assert findings(violations, "swarm-missing-file") == [
         (
             "secrets-mounted-as-files",
             "docker:index/service:Service 'swarm-missing-file': taskSpec.containerSpec.env.MYSQL_PASSWORD_FILE sets "
@@ -155,7 +150,7 @@ def test_a_file_variable_needs_a_swarm_secret_on_swarm(violations):
 
 
 def test_a_file_variable_needs_a_secret_volume_on_kubernetes_not_a_configmap(violations):
-    assert of(violations, "k8s-missing-file") == [
+    assert findings(violations, "k8s-missing-file") == [
         (
             "secrets-mounted-as-files",
             "kubernetes:apps/v1:Deployment 'k8s-missing-file': spec.template.spec.containers[0].env[0] (container "

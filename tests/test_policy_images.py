@@ -4,7 +4,7 @@ import pulumi_docker as docker
 import pytest
 
 from tests.policy_fixtures import container, deployment, k8s_container, pod_spec, service
-from tests.policy_harness import check, messages
+from tests.policy_harness import check, findings, messages
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -34,17 +34,13 @@ def violations():
     return check(program)
 
 
-def of(violations, resource):
-    return [(v.policy, v.message) for v in violations if v.resource == resource]
-
-
 @pytest.mark.parametrize("resource", ["tagged", "digested", "wordpress-image", "by-image-id"])
 def test_a_version_tag_a_digest_or_an_image_id_passes(violations, resource):
-    assert of(violations, resource) == []
+    assert findings(violations, resource) == []
 
 
 def test_the_latest_tag_is_a_violation(violations):
-    assert of(violations, "latest") == [
+    assert findings(violations, "latest") == [
         (
             "image-pinned",
             "docker:index/remoteImage:RemoteImage 'latest': name is \"mysql:latest\": the tag latest moves. "
@@ -54,7 +50,7 @@ def test_the_latest_tag_is_a_violation(violations):
 
 
 def test_no_tag_means_latest_even_behind_a_registry_port(violations):
-    assert of(violations, "untagged") == [
+    assert findings(violations, "untagged") == [
         (
             "image-pinned",
             "docker:index/remoteImage:RemoteImage 'untagged': name is \"registry.example.com:5000/team/mysql\": "
@@ -64,7 +60,7 @@ def test_no_tag_means_latest_even_behind_a_registry_port(violations):
 
 
 def test_a_built_image_is_named_with_a_pinned_tag(violations):
-    assert of(violations, "built") == [
+    assert findings(violations, "built") == [
         (
             "image-pinned",
             "docker:index/image:Image 'built': imageName is \"moorings-dev-wordpress:latest\": the tag latest moves. "
@@ -74,7 +70,7 @@ def test_a_built_image_is_named_with_a_pinned_tag(violations):
 
 
 def test_a_swarm_service_image_is_checked(violations):
-    assert of(violations, "swarm-latest") == [
+    assert findings(violations, "swarm-latest") == [
         (
             "image-pinned",
             "docker:index/service:Service 'swarm-latest': taskSpec.containerSpec.image is \"nginx:latest\": "
@@ -84,7 +80,7 @@ def test_a_swarm_service_image_is_checked(violations):
 
 
 def test_every_kubernetes_container_is_checked_init_containers_too(violations):
-    assert of(violations, "k8s-untagged-init") == [
+    assert findings(violations, "k8s-untagged-init") == [
         (
             "image-pinned",
             "kubernetes:apps/v1:Deployment 'k8s-untagged-init': spec.template.spec.initContainers[0].image "

@@ -5,7 +5,7 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from tests.policy_fixtures import container, core, deployment, k8s_container, pod_spec, service
-from tests.policy_harness import check
+from tests.policy_harness import check, findings
 
 
 def program():
@@ -43,17 +43,13 @@ def violations():
     return check(program)
 
 
-def of(violations, resource):
-    return [(v.policy, v.message) for v in violations if v.resource == resource]
-
-
 @pytest.mark.parametrize("resource", ["docker-ok", "swarm-ok", "k8s-ok", "job-without-probes"])
 def test_bounded_and_health_checked_workloads_pass(violations, resource):
-    assert of(violations, resource) == []
+    assert findings(violations, resource) == []
 
 
 def test_a_swarm_service_needs_both_limits_and_reservations(violations):
-    assert of(violations, "swarm-memory-limit-only") == [
+    assert findings(violations, "swarm-memory-limit-only") == [
         (
             "resource-limits",
             "docker:index/service:Service 'swarm-memory-limit-only': taskSpec.resources has no limits.nanoCpus, "
@@ -64,7 +60,7 @@ def test_a_swarm_service_needs_both_limits_and_reservations(violations):
 
 
 def test_a_kubernetes_container_needs_requests_and_limits(violations):
-    assert of(violations, "k8s-limits-only") == [
+    assert findings(violations, "k8s-limits-only") == [
         (
             "resource-limits",
             "kubernetes:apps/v1:Deployment 'k8s-limits-only': spec.template.spec.containers[0].resources (container "
@@ -75,7 +71,7 @@ def test_a_kubernetes_container_needs_requests_and_limits(violations):
 
 
 def test_a_docker_container_needs_a_healthcheck(violations):
-    assert of(violations, "docker-no-healthcheck") == [
+    assert findings(violations, "docker-no-healthcheck") == [
         (
             "health-checked",
             "docker:index/container:Container 'docker-no-healthcheck': healthcheck is not set. Fix: set a healthcheck "
@@ -86,7 +82,7 @@ def test_a_docker_container_needs_a_healthcheck(violations):
 
 
 def test_a_swarm_healthcheck_of_none_disables_it(violations):
-    assert of(violations, "swarm-healthcheck-disabled") == [
+    assert findings(violations, "swarm-healthcheck-disabled") == [
         (
             "health-checked",
             "docker:index/service:Service 'swarm-healthcheck-disabled': taskSpec.containerSpec.healthcheck disables "
@@ -97,7 +93,7 @@ def test_a_swarm_healthcheck_of_none_disables_it(violations):
 
 
 def test_kubernetes_needs_a_readiness_and_a_liveness_probe_with_a_handler(violations):
-    assert of(violations, "k8s-probes") == [
+    assert findings(violations, "k8s-probes") == [
         (
             "health-checked",
             "kubernetes:apps/v1:Deployment 'k8s-probes': spec.template.spec.containers[0].readinessProbe (container "

@@ -3,14 +3,14 @@
 import re
 import runpy
 
+import pulumi_docker as docker
 import pulumi_policy
 import pytest
 import yaml
 
 import moorings_policies
-from tests.policy_harness import POLICIES_DIR, PolicyConfigError, configure_request, policy_config_file
+from tests.policy_harness import POLICIES_DIR, PolicyConfigError, check, configure_request, pack_servicer, policy_config_file
 from tests.stack_config import ROOT, committed_stacks
-from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 NAMES = [p.name for p in moorings_policies.POLICIES]
 CONFIGS = sorted(p.stem for p in (POLICIES_DIR / "config").glob("*.json"))
@@ -63,8 +63,7 @@ def test_a_policy_config_sets_a_level_for_every_rule_and_nothing_else(stack):
 
 @pytest.mark.parametrize("stack", CONFIGS)
 def test_a_policy_config_is_one_the_cli_accepts(stack):
-    servicer = _PolicyAnalyzerServicer("moorings", "0.1.0", moorings_policies.POLICIES, moorings_policies.ENFORCEMENT_LEVEL)
-    configure_request(servicer, policy_config_file(stack))  # raises PolicyConfigError otherwise
+    configure_request(pack_servicer(), policy_config_file(stack))  # raises PolicyConfigError otherwise
 
 
 @pytest.mark.parametrize("stack", CONFIGS)
@@ -81,7 +80,7 @@ def test_production_enforces_every_rule():
 
 
 def test_a_config_the_schema_refuses_is_refused_before_anything_runs():
-    servicer = _PolicyAnalyzerServicer("moorings", "0.1.0", moorings_policies.POLICIES, moorings_policies.ENFORCEMENT_LEVEL)
+    servicer = pack_servicer()
     with pytest.raises(PolicyConfigError) as refused:
         configure_request(servicer, {"replicas-within-bounds": {"min": "two"}, "image-pinned": "blocking"})
     assert refused.value.args == (
@@ -90,3 +89,10 @@ def test_a_config_the_schema_refuses_is_refused_before_anything_runs():
     with pytest.raises(PolicyConfigError) as refused:
         configure_request(servicer, {"replicas-within-bounds": {"min": "two"}})
     assert refused.value.args == (["replicas-within-bounds: 'two' is not of type 'integer'"],)
+
+
+def test_the_readme_quotes_a_violation_the_pack_really_reports():
+    readme = (ROOT / "README.md").read_text()
+    quoted = readme.split("<!-- policy-violation-example -->\n```\n", 1)[1].split("\n```\n<!-- /policy-violation-example -->", 1)[0]
+    violations = check(lambda: docker.RemoteImage("latest", name="mysql:latest"))
+    assert [v.text for v in violations] == [quoted]

@@ -4,7 +4,7 @@ import pulumi_docker as docker
 import pytest
 
 from tests.policy_fixtures import container, core, deployment, k8s_container, pod_spec, service
-from tests.policy_harness import check, messages
+from tests.policy_harness import check, findings, messages
 
 
 def k8s_security(**context):
@@ -48,17 +48,13 @@ def violations():
     return check(program)
 
 
-def of(violations, resource):
-    return [(v.policy, v.message) for v in violations if v.resource == resource]
-
-
 @pytest.mark.parametrize("resource", ["docker-ok", "swarm-ok", "k8s-ok"])
 def test_unprivileged_workloads_pass(violations, resource):
-    assert of(violations, resource) == []
+    assert findings(violations, resource) == []
 
 
 def test_a_privileged_docker_container_is_a_violation(violations):
-    assert of(violations, "docker-privileged") == [
+    assert findings(violations, "docker-privileged") == [
         (
             "no-privileged",
             "docker:index/container:Container 'docker-privileged': privileged is true: the container gets every "
@@ -69,7 +65,7 @@ def test_a_privileged_docker_container_is_a_violation(violations):
 
 
 def test_a_privileged_kubernetes_container_is_a_violation_and_may_escalate(violations):
-    assert of(violations, "k8s-privileged") == [
+    assert findings(violations, "k8s-privileged") == [
         (
             "no-privileged",
             "kubernetes:apps/v1:Deployment 'k8s-privileged': spec.template.spec.containers[0].securityContext.privileged "
@@ -86,7 +82,7 @@ def test_a_privileged_kubernetes_container_is_a_violation_and_may_escalate(viola
 
 
 def test_docker_containers_set_no_new_privileges(violations):
-    assert of(violations, "docker-without-no-new-privileges") == [
+    assert findings(violations, "docker-without-no-new-privileges") == [
         (
             "no-privilege-escalation",
             "docker:index/container:Container 'docker-without-no-new-privileges': securityOpts has no "
@@ -106,14 +102,14 @@ def test_kubernetes_allow_privilege_escalation_true_is_a_violation(violations):
 
 def test_host_namespaces_on_each_platform(violations):
     fix = "Fix: remove it; publish ports or use a network instead of sharing the host's."
-    assert of(violations, "docker-host-namespaces") == [
+    assert findings(violations, "docker-host-namespaces") == [
         ("no-host-namespaces", f"docker:index/container:Container 'docker-host-namespaces': networkMode is \"host\": the container shares the host's network namespace. {fix}"),
         ("no-host-namespaces", f"docker:index/container:Container 'docker-host-namespaces': pidMode is \"host\": the container shares the host's PID namespace. {fix}"),
     ]
-    assert of(violations, "swarm-host-network") == [
+    assert findings(violations, "swarm-host-network") == [
         ("no-host-namespaces", f"docker:index/service:Service 'swarm-host-network': taskSpec.networksAdvanceds[0].name is \"host\": the tasks share the node's network stack. {fix}"),
     ]
-    assert of(violations, "k8s-host-namespaces") == [
+    assert findings(violations, "k8s-host-namespaces") == [
         ("no-host-namespaces", f"kubernetes:apps/v1:Deployment 'k8s-host-namespaces': spec.template.spec.hostNetwork is true: the pods share the node's network namespace. {fix}"),
         ("no-host-namespaces", f"kubernetes:apps/v1:Deployment 'k8s-host-namespaces': spec.template.spec.hostIPC is true: the pods share the node's IPC namespace. {fix}"),
     ]
@@ -124,10 +120,10 @@ def test_the_docker_socket_gets_its_own_message_on_every_form_of_mount(violation
         "whoever controls the container controls the Docker Engine, which is root on the host. Fix: remove the "
         "mount; never hand the socket to a workload."
     )
-    assert of(violations, "docker-socket") == [
+    assert findings(violations, "docker-socket") == [
         ("no-host-paths", f"docker:index/container:Container 'docker-socket': volumes[0].hostPath mounts the Docker socket (/var/run/docker.sock): {socket}"),
     ]
-    assert of(violations, "swarm-socket") == [
+    assert findings(violations, "swarm-socket") == [
         ("no-host-paths", f"docker:index/service:Service 'swarm-socket': taskSpec.containerSpec.mounts[0].source mounts the Docker socket (/run/docker.sock): {socket}"),
     ]
 
@@ -137,10 +133,10 @@ def test_bind_mounts_and_host_path_volumes_are_violations(violations):
         "the container reads or writes the node's files and is tied to that node. Fix: use a named volume (docker, "
         "Swarm) or a PersistentVolumeClaim (Kubernetes)."
     )
-    assert of(violations, "docker-bind") == [
+    assert findings(violations, "docker-bind") == [
         ("no-host-paths", f"docker:index/container:Container 'docker-bind': mounts[0].source mounts the host path \"/srv/wp\": {fix}"),
     ]
-    assert of(violations, "k8s-host-path") == [
+    assert findings(violations, "k8s-host-path") == [
         ("no-host-paths", f"kubernetes:apps/v1:Deployment 'k8s-host-path': spec.template.spec.volumes[0].hostPath mounts the host path \"/var/log\": {fix}"),
     ]
 
@@ -150,13 +146,13 @@ def test_added_capabilities_are_violations_on_each_platform(violations):
         "Fix: remove them; if the process truly needs one, allow it in this stack's policy config "
         "(no-added-capabilities.allowed) and say why."
     )
-    assert of(violations, "docker-capabilities") == [
+    assert findings(violations, "docker-capabilities") == [
         ("no-added-capabilities", f"docker:index/container:Container 'docker-capabilities': capabilities.adds adds NET_ADMIN, SYS_ADMIN. {fix}"),
     ]
-    assert of(violations, "swarm-capabilities") == [
+    assert findings(violations, "swarm-capabilities") == [
         ("no-added-capabilities", f"docker:index/service:Service 'swarm-capabilities': taskSpec.containerSpec.capAdds adds NET_BIND_SERVICE. {fix}"),
     ]
-    assert of(violations, "k8s-capabilities") == [
+    assert findings(violations, "k8s-capabilities") == [
         ("no-added-capabilities", f"kubernetes:apps/v1:Deployment 'k8s-capabilities': spec.template.spec.containers[0].securityContext.capabilities.add (container 'wordpress') adds NET_RAW. {fix}"),
     ]
 

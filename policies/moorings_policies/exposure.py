@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from pulumi_policy import Severity
 
 from .core import Context, Resource, get, is_unknown, items, number, resource_rule, show
-from .workloads import CONTAINER, K8S_SERVICE, MYSQL_PORT, SERVICE, containers, database_evidence
+from .workloads import CONTAINER, K8S_SERVICE, MYSQL_PORT, containers, database_evidence
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 _DATABASE_LABEL = re.compile(r"mysql|mariadb", re.IGNORECASE)

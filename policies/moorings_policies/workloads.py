@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from .core import Path, Resource, Unknown, dotted, get, is_unknown, items, number
+from .core import Path, Resource, dotted, get, is_unknown, items, number
 
 CONTAINER = "docker:index/container:Container"
 SERVICE = "docker:index/service:Service"
