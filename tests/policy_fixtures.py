@@ -119,11 +119,12 @@ def deployment(
     )
 
 
-def pdb(name: str, match_labels: dict, namespace: Optional[str] = None, **selector: Any) -> k8s.policy.v1.PodDisruptionBudget:
+def pdb(name: str, match_labels: dict, namespace: Optional[str] = None, opts: Any = None, **selector: Any) -> k8s.policy.v1.PodDisruptionBudget:
     return k8s.policy.v1.PodDisruptionBudget(
         name,
         metadata=meta.ObjectMetaArgs(namespace=namespace),
         spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
             min_available=1, selector=meta.LabelSelectorArgs(match_labels=match_labels, **selector)
         ),
+        opts=opts,
     )

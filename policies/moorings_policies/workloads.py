@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from .core import Path, Resource, dotted, get, is_unknown, items, number
+from .core import Path, Resource, dotted, first_unknown, get, is_unknown, items, number
 
 CONTAINER = "docker:index/container:Container"
 SERVICE = "docker:index/service:Service"
@@ -161,7 +161,7 @@ def env_vars(container: Container) -> Iterator[EnvVar]:
         if is_unknown(env):
             yield EnvVar(container.field("env"), env, env, "literal")
             return
-        for name, value in env.items():
+        for name, value in env.items() if isinstance(env, dict) else ():
             yield EnvVar(container.field("env", name), name, value, "literal")
     else:
         for index, entry in enumerate(items(container.get("env"))):
@@ -219,7 +219,7 @@ def selector_matches(selector: Any, labels: Any) -> Optional[bool]:
         return None
     labels = labels or {}
     match_labels = get(selector, "matchLabels", default={})
-    if is_unknown(match_labels) or any(is_unknown(v) for v in labels.values()):
+    if first_unknown([match_labels, labels]) is not None:
         return None
     if any(labels.get(k) != v for k, v in match_labels.items()):
         return False
