@@ -11,7 +11,7 @@ import pulumi_docker as docker
 import pulumi_kubernetes as k8s
 import pytest
 
-from tests.policy_fixtures import MYSQL, WORDPRESS, core, deployment, k8s_container, meta, pdb, pod_spec, service, swarm_resources
+from tests.policy_fixtures import MYSQL, core, deployment, k8s_container, meta, pdb, pod_spec, service, swarm_resources
 from tests.policy_harness import check
 
 PROTECT = pulumi.ResourceOptions(protect=True)
