@@ -1,9 +1,10 @@
 """Feed what a program declares through the Moorings policy pack, the way the engine does.
 
 The Pulumi CLI cannot run here, so this module plays the engine's side of the analyzer
-protocol against pulumi_policy's own servicer: the object that `PolicyPack(...)` serves over
-gRPC when `pulumi preview --policy-pack policies` starts the pack. Nothing in between is
-re-implemented on the pack's side:
+protocol against pulumi_policy's own servicer: the object that `PolicyPack(...)` in
+policies/__main__.py serves over gRPC when `pulumi preview --policy-pack policies` starts the
+pack (`pack_servicer` runs that entry point and takes the servicer before the server starts).
+Nothing on the pack's side is re-implemented:
 
 1. `GetAnalyzerInfo` gives the policies, their default levels and config schemas;
 2. the stack's policy config file is parsed and reconciled as the CLI does it
@@ -24,24 +25,23 @@ does not run, so props hold exactly what the program set.
 from __future__ import annotations
 
 import json
+import runpy
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Union
 
 import jsonschema
 import pulumi
-import yaml
 from google.protobuf import json_format
 from pulumi.output import Unknown
 from pulumi.runtime import proto, rpc
+from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-import moorings_policies as pack
 from tests.harness import Declared, Run, run_program
 from tests.stack_config import ROOT
 
 POLICIES_DIR = ROOT / "policies"
-PACK_VERSION = yaml.safe_load((POLICIES_DIR / "PulumiPolicy.yaml").read_text())["version"]
 LEVELS = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY, "remediate": proto.REMEDIATE, "disabled": proto.DISABLED}
 LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
 
@@ -63,9 +63,29 @@ def policy_config_file(stack: str) -> dict:
     return json.loads((POLICIES_DIR / "config" / f"{stack}.json").read_text())
 
 
+class _Registered(Exception):
+    pass
+
+
 def pack_servicer() -> _PolicyAnalyzerServicer:
-    """What `PolicyPack(...)` in policies/__main__.py serves to the engine, without the server."""
-    return _PolicyAnalyzerServicer(pack.PACK_NAME, PACK_VERSION, pack.POLICIES, pack.ENFORCEMENT_LEVEL)
+    """The servicer that policies/__main__.py serves to the engine: the entry point runs, and
+    the servicer is taken as `PolicyPack(...)` registers it with its gRPC server, before the
+    server starts."""
+    served = []
+
+    def register(servicer: _PolicyAnalyzerServicer, _server: Any) -> None:
+        served.append(servicer)
+        raise _Registered
+
+    original = analyzer_pb2_grpc.add_AnalyzerServicer_to_server
+    analyzer_pb2_grpc.add_AnalyzerServicer_to_server = register
+    try:
+        runpy.run_path(str(POLICIES_DIR / "__main__.py"), run_name="__main__")
+    except _Registered:
+        pass
+    finally:
+        analyzer_pb2_grpc.add_AnalyzerServicer_to_server = original
+    return served[0]
 
 
 def analyze(run: Run, policy_config: Union[str, Mapping[str, Any], None] = None) -> list[Violation]:

@@ -74,7 +74,7 @@ def test_an_env_entry_unknown_at_preview_is_deferred_as_an_advisory_after_the_kn
         ),
         (
             "advisory",
-            "can't run policy 'env-no-literal-secrets' from policy pack 'moorings@v0.1.0' during preview: "
+            "can't run policy 'env-no-literal-secrets' from policy pack 'moorings@v0.0.1' during preview: "
             "string value at .envs.0 can't be known during preview",
         ),
     ]

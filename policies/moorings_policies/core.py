@@ -13,7 +13,7 @@ a generated password) is not known yet. pulumi_policy hands it over as a sentine
   - skip it (the value is checked elsewhere, or is harmless whatever it turns out to be), or
   - `ctx.defer(value)`: the rule finishes everything it can judge, reports that, then raises the
     first deferred `UnknownValueError`. pulumi_policy turns that into an *advisory* diagnostic
-    ("can't run policy ... during preview: string value at .envs[1] can't be known during
+    ("can't run policy ... during preview: string value at .envs.0 can't be known during
     preview"); `pulumi up` runs the rule again with the value known, before the resource is
     created, at the rule's configured level.
 """
