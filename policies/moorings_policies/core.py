@@ -222,19 +222,15 @@ def resource_rule(
     severity: Severity,
     config_schema: Optional[PolicyConfigSchema] = None,
 ) -> ResourceValidationPolicy:
+    """A policy that runs `check` on each resource, before the engine creates or updates it."""
+
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         ctx = Context(args.get_config())
         for message in check(Resource.from_policy(args), ctx):
             report_violation(message, None)
         ctx.raise_deferred()
 
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        severity=severity,
-        config_schema=config_schema,
-    )
+    return ResourceValidationPolicy(name, description, validate, severity=severity, config_schema=config_schema)
 
 
 def stack_rule(
@@ -244,6 +240,9 @@ def stack_rule(
     severity: Severity,
     config_schema: Optional[PolicyConfigSchema] = None,
 ) -> StackValidationPolicy:
+    """A policy that runs `check` once on every resource of the stack (their outputs), at the
+    end of a preview or an update."""
+
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         ctx = Context(args.get_config())
         resources = [Resource.from_policy(r) for r in args.resources]
@@ -251,10 +250,4 @@ def stack_rule(
             report_violation(message, resource.urn)
         ctx.raise_deferred()
 
-    return StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        severity=severity,
-        config_schema=config_schema,
-    )
+    return StackValidationPolicy(name, description, validate, severity=severity, config_schema=config_schema)
