@@ -53,6 +53,7 @@ class Declared:
     provider: str = ""
     delete_before_replace: bool = False
     replace_on_changes: list = field(default_factory=list)
+    additional_secret_outputs: list = field(default_factory=list)
     custom: bool = True
 
     @property
@@ -101,6 +102,9 @@ class FakeOutputs(pulumi_mocks.Mocks):
             state["imageId"] = f"sha256:{args.name}"
         if args.typ == "docker:index/image:Image":
             state["repoDigest"] = f"{args.inputs.get('imageName')}@sha256:{'0' * 64}"
+        if args.typ in ("command:local:Command", "command:remote:Command"):
+            state["stdout"] = f"stdout-of-{args.name}"  # what the script printed: a node ID, a token
+            state["stderr"] = ""
         return f"{args.name}-id", state
 
     def call(self, args: pulumi_mocks.MockCallArgs):
@@ -129,6 +133,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider,
                     delete_before_replace=bool(request.deleteBeforeReplace),
                     replace_on_changes=list(request.replaceOnChanges),
+                    additional_secret_outputs=list(request.additionalSecretOutputs),
                     custom=bool(request.custom),
                 )
             )

@@ -8,8 +8,10 @@ import pulumi_docker as docker
 from components.wordpress_stack import (
     HTTP_PORT,
     MYSQL_PORT,
+    MYSQL_PROBE,
     MYSQL_READER,
     MYSQL_SECRET_ENV,
+    WORDPRESS_PROBE,
     WORDPRESS_READER,
     WORDPRESS_SECRET_ENV,
     WordPressOutputs,
@@ -19,26 +21,8 @@ from components.wordpress_stack import (
 )
 
 RESTART = "unless-stopped"
-MYSQL_HEALTHCHECK = docker.ContainerHealthcheckArgs(
-    # TCP, not the socket: during first-run initialisation the image's temporary server
-    # listens on the socket only, and must not count as healthy.
-    tests=["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"],
-    interval="10s",
-    timeout="5s",
-    retries=10,
-    start_period="30s",
-)
-WORDPRESS_HEALTHCHECK = docker.ContainerHealthcheckArgs(
-    # The image has PHP but no curl; a database outage makes this page answer 500.
-    tests=[
-        "CMD-SHELL",
-        "php -r 'exit(@file_get_contents(\"http://127.0.0.1/wp-login.php\") === false ? 1 : 0);'",
-    ],
-    interval="30s",
-    timeout="10s",
-    retries=3,
-    start_period="30s",
-)
+MYSQL_HEALTHCHECK = MYSQL_PROBE.as_args(docker.ContainerHealthcheckArgs)
+WORDPRESS_HEALTHCHECK = WORDPRESS_PROBE.as_args(docker.ContainerHealthcheckArgs)
 
 
 @register_builder("docker")
