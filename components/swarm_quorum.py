@@ -19,9 +19,9 @@ def manager_count_problem(managers: int) -> Optional[str]:
         )
     if managers % 2 == 0:
         return (
-            f"an odd number of managers, found {managers}. Managers agree through Raft, which needs "
-            "a majority of them up: N managers tolerate (N-1)/2 failures, so 3 survive 1 and 5 survive 2, "
-            f"while {managers} survive only {tolerated_failures(managers)}, no more than "
-            f"{managers - 1} would. Make one more host a manager, or one fewer"
+            f"an odd number of managers, found {managers}. Managers agree through Raft, which needs a "
+            "majority of them up: N managers tolerate (N-1)/2 failures, so 3 survive 1 and 5 survive 2. "
+            f"{managers} managers survive only {tolerated_failures(managers)}, as {managers - 1} would: "
+            "make one more host a manager, or one fewer"
         )
     return None

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from components.swarm_cluster import LOCAL, MODES, ROLES, SSH, SwarmHost
+from components.swarm_cluster import LOCAL, MANAGER, MODES, ROLES, SwarmHost
 from components.swarm_quorum import manager_count_problem
 from stacks.settings.reader import ConfigReader
 
@@ -43,13 +43,13 @@ def read_swarm(reader: ConfigReader) -> SwarmSettings:
             "(e.g. pulumi config set --path 'swarm.hosts[0].address' 10.0.0.11)",
         )
         return SwarmSettings(mode=mode)
-    hosts = [host for index, item in enumerate(raw_hosts) if (host := _read_host(reader, index, item))]
-    _check_unique_addresses(reader, hosts)
-    if len(hosts) == len(raw_hosts):  # a broken entry already has its own message
-        problem = manager_count_problem(sum(1 for host in hosts if host.role == "manager"))
+    read = {index: host for index, item in enumerate(raw_hosts) if (host := _read_host(reader, index, item))}
+    _check_unique_addresses(reader, read)
+    if len(read) == len(raw_hosts):  # a broken entry already has its own message
+        problem = manager_count_problem(sum(1 for host in read.values() if host.role == MANAGER))
         if problem:
             reader.fail("swarm.hosts", raw_hosts, problem)
-    return SwarmSettings(mode=mode, hosts=tuple(hosts))
+    return SwarmSettings(mode=mode, hosts=tuple(read.values()))
 
 
 def _read_host(reader: ConfigReader, index: int, item: Any) -> Optional[SwarmHost]:
@@ -79,12 +79,9 @@ def _ip_address_problem(value: str) -> Optional[str]:
         return "an IP address (the node advertises itself on it; swarm does not accept host names there)"
 
 
-def _check_unique_addresses(reader: ConfigReader, hosts: list[SwarmHost]) -> None:
+def _check_unique_addresses(reader: ConfigReader, hosts: dict[int, SwarmHost]) -> None:
     seen: set[str] = set()
-    for host in hosts:
+    for index, host in hosts.items():
         if host.address in seen:
-            reader.fail("swarm.hosts", host.address, "each address once (one swarm node per host)")
+            reader.fail(f"swarm.hosts[{index}].address", host.address, "each address once (one swarm node per host)")
         seen.add(host.address)
-
-
-__all__ = ["SSH", "SwarmSettings", "read_swarm"]
