@@ -93,14 +93,14 @@ class SwarmCluster(pulumi.ComponentResource):
 
         init = self._run(
             first,
-            f"node-{first.label}",
+            f"{name}-node-{first.label}",
             create=script_command("init.sh", first.address, args.owner),
             delete=script_command("dissolve.sh", args.owner),
         )
         self.manager_node_id = init.stdout
         tokens = {
             role: pulumi.Output.secret(
-                self._run(first, f"{role}-token", create=script_command("tokens.sh", role), secret_output=True, after=[init]).stdout
+                self._run(first, f"{name}-{role}-token", create=script_command("tokens.sh", role), secret_output=True, after=[init]).stdout
             )
             for role in ROLES
         }
@@ -108,7 +108,7 @@ class SwarmCluster(pulumi.ComponentResource):
         joined = [
             self._run(
                 node,
-                f"node-{node.label}",
+                f"{name}-node-{node.label}",
                 create=script_command("join.sh", self.join_address, node.role, node.address),
                 delete=script_command("leave.sh"),
                 stdin=tokens[node.role],
@@ -119,7 +119,7 @@ class SwarmCluster(pulumi.ComponentResource):
         self.docker_host = first.docker_host
         self.public_host = "localhost" if args.mode == LOCAL else first.address
         self.provider = docker.Provider(
-            "docker",
+            name,  # child names carry the component's: URNs do not include the parent's name
             host=self.docker_host,
             ssh_opts=None if args.mode == LOCAL else ["-o", "BatchMode=yes"],  # fail, never prompt
             # Swarm resources wait until every node is in.

@@ -134,10 +134,11 @@ class SwarmService(pulumi.ComponentResource):
         clash = sorted(set(file_env) & set(args.env))
         if clash:
             raise ValueError(f"SwarmService {name}: {', '.join(clash)} set both as plain env and from a secret")
-        child = pulumi.ResourceOptions(parent=self)
+        # What the service waits for (e.g. the database) its resources wait for, in the engine's graph too.
+        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         configs = [
             docker.ServiceConfig(
-                config.name,
+                f"{name}-{config.name}",
                 name=content_name(f"{args.name}-{config.name}", config.content),
                 data=encoded(config.content),
                 opts=child,
@@ -147,7 +148,7 @@ class SwarmService(pulumi.ComponentResource):
         replicated = args.mode == REPLICATED
         self.service_name = args.name
         self.service = docker.Service(
-            "service",
+            name,  # child names carry the component's: URNs do not include the parent's name
             name=args.name,
             task_spec=docker.ServiceTaskSpecArgs(
                 container_spec=docker.ServiceTaskSpecContainerSpecArgs(

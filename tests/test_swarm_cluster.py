@@ -47,20 +47,20 @@ def ssh():
 
 
 def test_local_mode_inits_this_engine_with_local_commands(local):
-    node = local.one(LOCAL_COMMAND, "node-local")
+    node = local.one(LOCAL_COMMAND, "swarm-node-local")
     assert script_run(node.inputs["create"]) == ("init.sh", ["127.0.0.1", OWNER])
     assert node.inputs["environment"] == {"DOCKER_HOST": "unix:///var/run/docker.sock"}
     assert local.of_type(REMOTE_COMMAND) == []
 
 
 def test_destroy_dissolves_only_a_swarm_this_owner_created(local):
-    assert script_run(local.one(LOCAL_COMMAND, "node-local").inputs["delete"]) == ("dissolve.sh", [OWNER])
+    assert script_run(local.one(LOCAL_COMMAND, "swarm-node-local").inputs["delete"]) == ("dissolve.sh", [OWNER])
 
 
 def test_join_tokens_are_read_on_the_first_manager_as_secrets_never_logged(local):
-    init = local.one(LOCAL_COMMAND, "node-local")
+    init = local.one(LOCAL_COMMAND, "swarm-node-local")
     for role in ("worker", "manager"):
-        token = local.one(LOCAL_COMMAND, f"{role}-token")
+        token = local.one(LOCAL_COMMAND, f"swarm-{role}-token")
         assert script_run(token.inputs["create"]) == ("tokens.sh", [role])
         assert token.additional_secret_outputs == ["stdout"]
         assert token.inputs["logging"] == "none"
@@ -72,44 +72,44 @@ def test_join_tokens_are_read_on_the_first_manager_as_secrets_never_logged(local
 def test_local_mode_hands_out_a_provider_on_the_local_socket_once_the_swarm_exists(local):
     provider = local.one(PROVIDER)
     assert provider.inputs == {"host": "unix:///var/run/docker.sock"}
-    assert provider.depends_on == [local.one(LOCAL_COMMAND, "node-local").urn]
+    assert provider.depends_on == [local.one(LOCAL_COMMAND, "swarm-node-local").urn]
 
 
 def test_every_command_and_the_provider_sit_under_the_component(local):
     cluster = local.one("moorings:index:SwarmCluster")
-    assert {r.name for r in local.children_of(cluster)} == {"node-local", "worker-token", "manager-token", "docker"}
+    assert {r.name for r in local.children_of(cluster)} == {"swarm-node-local", "swarm-worker-token", "swarm-manager-token", "swarm"}
 
 
 def test_ssh_mode_inits_the_first_manager_over_ssh(ssh):
-    init = ssh.one(REMOTE_COMMAND, "node-10.0.0.12")
+    init = ssh.one(REMOTE_COMMAND, "swarm-node-10.0.0.12")
     assert script_run(init.inputs["create"]) == ("init.sh", ["10.0.0.12", OWNER])
     assert script_run(init.inputs["delete"]) == ("dissolve.sh", [OWNER])
     assert init.input_is_secret("connection")
     assert connection(init) == ("10.0.0.12", "admin", 22)
     for role in ("worker", "manager"):
-        assert ssh.one(REMOTE_COMMAND, f"{role}-token").inputs["connection"]["host"] == "10.0.0.12"
+        assert ssh.one(REMOTE_COMMAND, f"swarm-{role}-token").inputs["connection"]["host"] == "10.0.0.12"
 
 
 @pytest.mark.parametrize("address, user", [("10.0.0.11", "admin"), ("10.0.0.13", "ops")])
 def test_ssh_mode_joins_every_other_host_through_the_first_manager(ssh, address, user):
-    node = ssh.one(REMOTE_COMMAND, f"node-{address}")
+    node = ssh.one(REMOTE_COMMAND, f"swarm-node-{address}")
     assert script_run(node.inputs["create"]) == ("join.sh", ["10.0.0.12:2377", "worker", address])
     assert connection(node) == (address, user, 22)
     # The token travels on standard input, as a secret, never in the command line.
     assert node.input_is_secret("stdin")
-    assert node.inputs["stdin"] == "stdout-of-worker-token"
+    assert node.inputs["stdin"] == "stdout-of-swarm-worker-token"
     assert "SWMTKN" not in node.inputs["create"] and "token" not in " ".join(shlex.split(node.inputs["create"])[3:])
 
 
 def test_a_manager_joins_with_the_manager_token():
     run = deploy("ssh", (SwarmHost("10.0.0.1", "a", "manager"), SwarmHost("10.0.0.2", "a", "manager"), SwarmHost("10.0.0.3", "a", "manager")))
-    node = run.one(REMOTE_COMMAND, "node-10.0.0.2")
+    node = run.one(REMOTE_COMMAND, "swarm-node-10.0.0.2")
     assert script_run(node.inputs["create"]) == ("join.sh", ["10.0.0.1:2377", "manager", "10.0.0.2"])
-    assert node.inputs["stdin"] == "stdout-of-manager-token"
+    assert node.inputs["stdin"] == "stdout-of-swarm-manager-token"
 
 
 def test_a_host_removed_from_config_leaves_the_swarm_and_nothing_else_changes(ssh):
-    removed = ssh.one(REMOTE_COMMAND, "node-10.0.0.13")
+    removed = ssh.one(REMOTE_COMMAND, "swarm-node-10.0.0.13")
     # What `pulumi up` runs when that resource goes: the node's own leave script.
     assert script_run(removed.inputs["delete"]) == ("leave.sh", [])
     smaller = deploy("ssh", THREE_HOSTS[:2])
@@ -124,7 +124,7 @@ def test_ssh_mode_hands_out_a_provider_on_the_first_manager_after_every_node_is_
     provider = ssh.one(PROVIDER)
     assert provider.inputs["host"] == "ssh://admin@10.0.0.12"
     assert provider.inputs["sshOpts"] == '["-o", "BatchMode=yes"]'  # provider config travels as JSON
-    nodes = {r.urn for r in ssh.of_type(REMOTE_COMMAND) if r.name.startswith("node-")}
+    nodes = {r.urn for r in ssh.of_type(REMOTE_COMMAND) if r.name.startswith("swarm-node-")}
     assert set(provider.depends_on) == nodes and len(nodes) == 3
 
 
@@ -132,12 +132,12 @@ def test_outputs_name_the_join_address_and_the_first_managers_node(ssh):
     outputs = ssh.component_outputs[ssh.one("moorings:index:SwarmCluster").urn]
     assert outputs["joinAddress"] == "10.0.0.12:2377"
     assert outputs["dockerHost"] == "ssh://admin@10.0.0.12"
-    assert outputs["managerNodeId"] == "stdout-of-node-10.0.0.12"  # what init.sh printed
+    assert outputs["managerNodeId"] == "stdout-of-swarm-node-10.0.0.12"  # what init.sh printed
 
 
 def test_ipv6_addresses_are_bracketed_before_a_port():
     run = deploy("ssh", (SwarmHost("fd00::1", "admin", "manager"), SwarmHost("fd00::2", "admin", "worker")))
-    node = run.one(REMOTE_COMMAND, "node-fd00--2")  # "::" would split the URN
+    node = run.one(REMOTE_COMMAND, "swarm-node-fd00--2")  # "::" would split the URN
     assert script_run(node.inputs["create"])[1][0] == "[fd00::1]:2377"
     assert run.one(PROVIDER).inputs["host"] == "ssh://admin@[fd00::1]"
 

@@ -150,12 +150,12 @@ def test_the_default_update_starts_the_new_task_first_and_rolls_back_on_failure(
 
 
 def test_configs_become_swarm_configs_named_by_content_and_mounted_read_only(full):
-    config = full.one(CONFIG, "site")
+    config = full.one(CONFIG, "web-site")
     digest = hashlib.sha256(b"server {}\n").hexdigest()[:12]
     assert config.inputs == {"name": f"t-web-site-{digest}", "data": base64.b64encode(b"server {}\n").decode()}
     assert config.parent == full.one("moorings:index:SwarmService").urn
     assert spec(full)["taskSpec"]["containerSpec"]["configs"] == [
-        {"configId": "site-id", "configName": f"t-web-site-{digest}", "fileName": "/etc/nginx/conf.d/site.conf", "fileMode": 0o444}
+        {"configId": "web-site-id", "configName": f"t-web-site-{digest}", "fileName": "/etc/nginx/conf.d/site.conf", "fileMode": 0o444}
     ]
 
 

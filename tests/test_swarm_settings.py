@@ -133,3 +133,11 @@ def test_the_dockerfile_variant_is_refused_on_swarm():
         "moorings:wordpress.build = true is not accepted: expected false on platform swarm (an image built here "
         "is missing on the other nodes); push the image to a registry and set wordpress.image instead"
     ]
+
+
+@pytest.mark.parametrize("name", ["mysql", "wordpress"])
+def test_an_extra_service_may_not_take_a_wordpress_stack_name(name):
+    assert problems({"platform": "swarm", "services": {name: {"image": "nginx:1.27.3-alpine"}}}) == [
+        f"moorings:services.{name} = '{name}' is not accepted: expected a service name other than mysql and wordpress, "
+        "which the WordPress stack takes"
+    ]
