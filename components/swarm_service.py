@@ -151,30 +151,7 @@ class SwarmService(pulumi.ComponentResource):
             name,  # child names carry the component's: URNs do not include the parent's name
             name=args.name,
             task_spec=docker.ServiceTaskSpecArgs(
-                container_spec=docker.ServiceTaskSpecContainerSpecArgs(
-                    image=args.image,
-                    env=dict(sorted({**args.env, **file_env}.items())),
-                    secrets=list(args.secrets.attachments) if args.secrets else None,
-                    configs=[
-                        docker.ServiceTaskSpecContainerSpecConfigArgs(
-                            config_id=resource.id,
-                            config_name=resource.name,
-                            file_name=config.path,
-                            file_mode=config.mode,
-                        )
-                        for config, resource in zip(args.configs, configs)
-                    ]
-                    or None,
-                    mounts=[
-                        docker.ServiceTaskSpecContainerSpecMountArgs(type="volume", source=mount.source, target=mount.target)
-                        for mount in args.mounts
-                    ]
-                    or None,
-                    healthcheck=args.healthcheck.as_args(docker.ServiceTaskSpecContainerSpecHealthcheckArgs)
-                    if args.healthcheck
-                    else None,
-                    stop_grace_period=args.stop_grace_period,
-                ),
+                container_spec=_container(args, {**args.env, **file_env}, configs),
                 networks_advanceds=[
                     docker.ServiceTaskSpecNetworksAdvancedArgs(id=network.network_id, aliases=list(network.aliases) or None)
                     for network in args.networks
@@ -193,19 +170,7 @@ class SwarmService(pulumi.ComponentResource):
             mode=docker.ServiceModeArgs(replicated=docker.ServiceModeReplicatedArgs(replicas=args.replicas))
             if replicated
             else docker.ServiceModeArgs(global_=True),
-            endpoint_spec=docker.ServiceEndpointSpecArgs(
-                ports=[
-                    docker.ServiceEndpointSpecPortArgs(
-                        target_port=port.target,
-                        published_port=port.published,
-                        protocol=port.protocol,
-                        publish_mode=port.mode,
-                    )
-                    for port in args.ports
-                ]
-            )
-            if args.ports
-            else None,
+            endpoint_spec=_endpoint(args.ports),
             update_config=docker.ServiceUpdateConfigArgs(**asdict(args.update)),
             rollback_config=docker.ServiceRollbackConfigArgs(**asdict(args.rollback)),
             converge_config=docker.ServiceConvergeConfigArgs(timeout=args.converge.timeout, delay=args.converge.delay)
@@ -214,6 +179,45 @@ class SwarmService(pulumi.ComponentResource):
             opts=child,
         )
         self.register_outputs({"name": self.service_name, "id": self.service.id})
+
+
+def _container(
+    args: SwarmServiceArgs, env: Mapping[str, str], configs: Sequence[docker.ServiceConfig]
+) -> docker.ServiceTaskSpecContainerSpecArgs:
+    """What runs in each task: image, environment, files (secrets, configs, volumes), health."""
+    return docker.ServiceTaskSpecContainerSpecArgs(
+        image=args.image,
+        env=dict(sorted(env.items())),
+        secrets=list(args.secrets.attachments) if args.secrets else None,
+        configs=[
+            docker.ServiceTaskSpecContainerSpecConfigArgs(
+                config_id=resource.id, config_name=resource.name, file_name=config.path, file_mode=config.mode
+            )
+            for config, resource in zip(args.configs, configs)
+        ]
+        or None,
+        mounts=[
+            docker.ServiceTaskSpecContainerSpecMountArgs(type="volume", source=mount.source, target=mount.target)
+            for mount in args.mounts
+        ]
+        or None,
+        healthcheck=args.healthcheck.as_args(docker.ServiceTaskSpecContainerSpecHealthcheckArgs) if args.healthcheck else None,
+        stop_grace_period=args.stop_grace_period,
+    )
+
+
+def _endpoint(ports: Sequence[PortSpec]) -> Optional[docker.ServiceEndpointSpecArgs]:
+    """Published ports; None publishes nothing."""
+    if not ports:
+        return None
+    return docker.ServiceEndpointSpecArgs(
+        ports=[
+            docker.ServiceEndpointSpecPortArgs(
+                target_port=port.target, published_port=port.published, protocol=port.protocol, publish_mode=port.mode
+            )
+            for port in ports
+        ]
+    )
 
 
 def _resources(args_type: type, spec: ResourceSpec) -> Optional[object]:

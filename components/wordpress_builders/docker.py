@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_docker as docker
 
+from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
     MYSQL_PORT,
@@ -36,12 +37,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     child = pulumi.ResourceOptions(parent=stack)
 
     network = docker.Network("network", name=f"{prefix}-net", driver="bridge", opts=child)
-    mysql_data = docker.Volume(
-        "mysql-data",
-        name=f"{prefix}-mysql-data",
-        opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
-    )
-    wp_content = docker.Volume("wp-content", name=f"{prefix}-wp-content", opts=child)
+    volumes = engine_volumes(stack, args)
 
     mysql_image = docker.RemoteImage("mysql-image", name=args.mysql.image, keep_locally=True, opts=child)
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
@@ -55,7 +51,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             *mysql_secrets.env_list(),
         ],
         uploads=list(mysql_secrets.attachments),
-        volumes=[docker.ContainerVolumeArgs(volume_name=mysql_data.name, container_path="/var/lib/mysql")],
+        volumes=[docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR)],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
         healthcheck=MYSQL_HEALTHCHECK,
         restart=RESTART,
@@ -78,7 +74,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         ],
         uploads=list(wordpress_secrets.attachments),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
-        volumes=[docker.ContainerVolumeArgs(volume_name=wp_content.name, container_path="/var/www/html/wp-content")],
+        volumes=[docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR)],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
         healthcheck=WORDPRESS_HEALTHCHECK,
         restart=RESTART,

@@ -24,6 +24,7 @@ from components.swarm_service import (
     SwarmServiceArgs,
     VolumeMount,
 )
+from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
     MYSQL_PORT,
@@ -85,13 +86,8 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         attachable=False,  # services only: no stray `docker run` container on the database's network
         opts=child,
     )
-    # A local volume, created on the node the provider talks to: the one MySQL is pinned to.
-    mysql_data = docker.Volume(
-        "mysql-data",
-        name=f"{prefix}-mysql-data",
-        opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
-    )
-    wp_content = docker.Volume("wp-content", name=f"{prefix}-wp-content", opts=child)
+    # Local volumes, created on the node the provider talks to: the one MySQL is pinned to.
+    volumes = engine_volumes(stack, args)
 
     mysql = SwarmService(
         "mysql",
@@ -102,7 +98,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             env={"MYSQL_DATABASE": args.wordpress.db_name, "MYSQL_USER": args.wordpress.db_user},
             secrets=args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
             networks=[NetworkAttachment(network.id, aliases=(MYSQL_ALIAS,))],
-            mounts=[VolumeMount(mysql_data.name, "/var/lib/mysql")],
+            mounts=[VolumeMount(volumes.mysql_data.name, MYSQL_DATA_DIR)],
             healthcheck=MYSQL_PROBE,
             limits=MYSQL_LIMITS,
             reservations=MYSQL_RESERVATIONS,
@@ -130,7 +126,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             configs=[PHP_UPLOADS],
             networks=[NetworkAttachment(network.id)],
             # Per node: several nodes need a shared volume driver for uploads to match.
-            mounts=[VolumeMount(wp_content.name, "/var/www/html/wp-content")],
+            mounts=[VolumeMount(volumes.wp_content.name, WP_CONTENT_DIR)],
             healthcheck=WORDPRESS_PROBE,
             limits=WORDPRESS_LIMITS,
             reservations=WORDPRESS_RESERVATIONS,
