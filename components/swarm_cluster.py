@@ -86,8 +86,10 @@ class SwarmCluster(pulumi.ComponentResource):
     """Secret: joins a node as a manager."""
 
     def __init__(self, name: str, args: SwarmClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("moorings:index:SwarmCluster", name, None, opts)
         nodes = _nodes(name, args)
+        # The managers are the component's inputs so that the policy pack can check the count.
+        inputs = {"mode": args.mode, "managers": [node.address for node in nodes if node.role == MANAGER]}
+        super().__init__("moorings:index:SwarmCluster", name, inputs, opts)
         first, others = nodes[0], nodes[1:]
         self.join_address = f"{_bracketed(first.address)}:{SWARM_PORT}"
 

@@ -154,4 +154,9 @@ def test_ipv6_addresses_are_bracketed_before_a_port():
 def test_the_component_refuses_an_unsound_cluster_on_its_own(mode, hosts, message):
     run = deploy(mode, hosts, capture_error=True)
     assert isinstance(run.error, ValueError) and message in str(run.error)
-    assert [r.type for r in run.resources] == ["moorings:index:SwarmCluster"]
+    assert run.resources == []
+
+
+def test_the_managers_are_the_components_inputs_for_the_policy_pack(local, ssh):
+    assert local.one("moorings:index:SwarmCluster").inputs == {"mode": "local", "managers": ["127.0.0.1"]}
+    assert ssh.one("moorings:index:SwarmCluster").inputs == {"mode": "ssh", "managers": ["10.0.0.12"]}

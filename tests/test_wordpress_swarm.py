@@ -132,7 +132,14 @@ def test_wordpress_gets_its_php_settings_as_a_swarm_config(run):
 def test_wordpress_starts_after_mysql_has_converged(run):
     mysql = run.one(SERVICE, "mysql")
     assert mysql.urn in run.one(SERVICE, "wordpress").depends_on
-    assert "convergeConfig" in service(run, "mysql")
+    # Room for a first start: image pulls on every node, the database's initialisation.
+    assert service(run, "mysql")["convergeConfig"] == service(run, "wordpress")["convergeConfig"] == {"timeout": "10m", "delay": "7s"}
+
+
+def test_without_options_mysql_stays_on_a_manager_and_the_url_is_local():
+    run = deploy(options=None)
+    assert service(run, "mysql")["taskSpec"]["placement"]["constraints"] == ["node.role==manager"]
+    assert run.component_outputs[run.one("moorings:index:WordPressStack").urn]["url"] == "http://localhost:8080"
 
 
 def test_rotating_the_database_password_rolls_both_services_and_nothing_else():

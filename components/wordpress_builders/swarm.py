@@ -18,6 +18,7 @@ from components.swarm_service import (
     ROLLBACK,
     UPDATE,
     ConfigFile,
+    Converge,
     NetworkAttachment,
     Placement,
     SwarmService,
@@ -48,6 +49,8 @@ SINGLE_WRITER_ROLLBACK = replace(ROLLBACK, order="stop-first")
 # Requests the scheduler sets aside per task, and ceilings it enforces.
 MYSQL_LIMITS, MYSQL_RESERVATIONS = ResourceSpec(cpu=1.0, memory_mb=1024), ResourceSpec(cpu=0.25, memory_mb=384)
 WORDPRESS_LIMITS, WORDPRESS_RESERVATIONS = ResourceSpec(cpu=1.0, memory_mb=512), ResourceSpec(cpu=0.1, memory_mb=128)
+# The first `up` pulls each image on every node and initialises the database: allow for it.
+FIRST_START = Converge(timeout="10m")
 # PHP settings every WordPress task reads (a Swarm config: one copy, the same on every node).
 PHP_UPLOADS = ConfigFile(
     name="php-uploads",
@@ -106,6 +109,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             update=SINGLE_WRITER,
             rollback=SINGLE_WRITER_ROLLBACK,
             stop_grace_period="60s",  # a clean InnoDB shutdown
+            converge=FIRST_START,
             # No ports: MySQL is reachable on the encrypted overlay only.
         ),
         opts=child,
@@ -130,6 +134,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             healthcheck=WORDPRESS_PROBE,
             limits=WORDPRESS_LIMITS,
             reservations=WORDPRESS_RESERVATIONS,
+            converge=FIRST_START,
         ),
         # MySQL converges (its health check passes) before WordPress starts.
         opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
