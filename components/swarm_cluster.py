@@ -100,12 +100,12 @@ class SwarmCluster(pulumi.ComponentResource):
             delete=script_command("dissolve.sh", args.owner),
         )
         self.manager_node_id = init.stdout
-        tokens = {
-            role: pulumi.Output.secret(
-                self._run(first, f"{name}-{role}-token", create=script_command("tokens.sh", role), secret_output=True, after=[init]).stdout
+        tokens = {}
+        for role in ROLES:
+            read = self._run(
+                first, f"{name}-{role}-token", create=script_command("tokens.sh", role), secret_output=True, after=[init]
             )
-            for role in ROLES
-        }
+            tokens[role] = pulumi.Output.secret(read.stdout)
         self.worker_token, self.manager_token = tokens[WORKER], tokens[MANAGER]
         joined = [
             self._run(

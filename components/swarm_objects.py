@@ -23,7 +23,8 @@ def content_name(base: str, content: pulumi.Input[str]) -> pulumi.Output[str]:
     content is (Docker lists secret names in plain sight anyway).
     """
     if len(base) + 1 + HASH_LENGTH > MAX_NAME_LENGTH:
-        raise ValueError(f"{base!r} is too long for a swarm object name (at most {MAX_NAME_LENGTH - 1 - HASH_LENGTH} characters)")
+        longest = MAX_NAME_LENGTH - 1 - HASH_LENGTH
+        raise ValueError(f"{base!r} is too long for a swarm object name (at most {longest} characters)")
     digest = pulumi.Output.from_input(content).apply(
         lambda text: hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
     )

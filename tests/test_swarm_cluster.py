@@ -77,7 +77,8 @@ def test_local_mode_hands_out_a_provider_on_the_local_socket_once_the_swarm_exis
 
 def test_every_command_and_the_provider_sit_under_the_component(local):
     cluster = local.one("moorings:index:SwarmCluster")
-    assert {r.name for r in local.children_of(cluster)} == {"swarm-node-local", "swarm-worker-token", "swarm-manager-token", "swarm"}
+    names = {r.name for r in local.children_of(cluster)}
+    assert names == {"swarm-node-local", "swarm-worker-token", "swarm-manager-token", "swarm"}
 
 
 def test_ssh_mode_inits_the_first_manager_over_ssh(ssh):
@@ -102,7 +103,7 @@ def test_ssh_mode_joins_every_other_host_through_the_first_manager(ssh, address,
 
 
 def test_a_manager_joins_with_the_manager_token():
-    run = deploy("ssh", (SwarmHost("10.0.0.1", "a", "manager"), SwarmHost("10.0.0.2", "a", "manager"), SwarmHost("10.0.0.3", "a", "manager")))
+    run = deploy("ssh", tuple(SwarmHost(f"10.0.0.{i}", "a", "manager") for i in (1, 2, 3)))
     node = run.one(REMOTE_COMMAND, "swarm-node-10.0.0.2")
     assert script_run(node.inputs["create"]) == ("join.sh", ["10.0.0.1:2377", "manager", "10.0.0.2"])
     assert node.inputs["stdin"] == "stdout-of-swarm-manager-token"

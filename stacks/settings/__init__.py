@@ -103,7 +103,11 @@ def settings_from(
     services = read_services(reader)
     for spec in services:
         if spec.name in ("mysql", "wordpress"):  # <prefix>-<name> would collide with WordPressStack's own
-            reader.fail(f"services.{spec.name}", spec.name, "a service name other than mysql and wordpress, which the WordPress stack takes")
+            reader.fail(
+                f"services.{spec.name}",
+                spec.name,
+                "a service name other than mysql and wordpress, which the WordPress stack takes",
+            )
     swarm = read_swarm(reader)
     kubernetes = read_kubernetes(reader, stack)
     reader.finish()
