@@ -65,6 +65,20 @@ WORDPRESS_PROBE = HealthProbe(
 )
 
 
+def mysql_env(spec: "WordPressSpec") -> dict[str, str]:
+    """Plain settings of the MySQL image: the database and user it creates on first start."""
+    return {"MYSQL_DATABASE": spec.db_name, "MYSQL_USER": spec.db_user}
+
+
+def wordpress_env(spec: "WordPressSpec", mysql_host: str) -> dict[str, str]:
+    """Plain settings of the WordPress image: where its database is."""
+    return {
+        "WORDPRESS_DB_HOST": f"{mysql_host}:{MYSQL_PORT}",
+        "WORDPRESS_DB_NAME": spec.db_name,
+        "WORDPRESS_DB_USER": spec.db_user,
+    }
+
+
 def wordpress_secret_entries(
     mysql_root_password: Optional[pulumi.Input[str]] = None,
     mysql_password: Optional[pulumi.Input[str]] = None,

@@ -8,7 +8,6 @@ import pulumi_docker as docker
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
-    MYSQL_PORT,
     MYSQL_PROBE,
     MYSQL_READER,
     MYSQL_SECRET_ENV,
@@ -18,7 +17,9 @@ from components.wordpress_stack import (
     WordPressOutputs,
     WordPressStack,
     WordPressStackArgs,
+    mysql_env,
     register_builder,
+    wordpress_env,
 )
 
 RESTART = "unless-stopped"
@@ -45,11 +46,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         "mysql",
         name=f"{prefix}-mysql",
         image=mysql_image.image_id,
-        envs=[
-            f"MYSQL_DATABASE={args.wordpress.db_name}",
-            f"MYSQL_USER={args.wordpress.db_user}",
-            *mysql_secrets.env_list(),
-        ],
+        envs=[*_env_list(mysql_env(args.wordpress)), *mysql_secrets.env_list()],
         uploads=list(mysql_secrets.attachments),
         volumes=[docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR)],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
@@ -66,12 +63,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         "wordpress",
         name=f"{prefix}-wordpress",
         image=_wordpress_image(stack, args),
-        envs=[
-            f"WORDPRESS_DB_HOST=mysql:{MYSQL_PORT}",
-            f"WORDPRESS_DB_NAME={args.wordpress.db_name}",
-            f"WORDPRESS_DB_USER={args.wordpress.db_user}",
-            *wordpress_secrets.env_list(),
-        ],
+        envs=[*_env_list(wordpress_env(args.wordpress, mysql_host="mysql")), *wordpress_secrets.env_list()],
         uploads=list(wordpress_secrets.attachments),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
         volumes=[docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR)],
@@ -87,6 +79,10 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         mysql_name=mysql.name,
         network_name=network.name,
     )
+
+
+def _env_list(env: dict[str, str]) -> list[str]:
+    return [f"{key}={value}" for key, value in env.items()]
 
 
 def _wordpress_image(stack: WordPressStack, args: WordPressStackArgs) -> pulumi.Output[str]:

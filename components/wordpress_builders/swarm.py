@@ -28,7 +28,6 @@ from components.swarm_service import (
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
-    MYSQL_PORT,
     MYSQL_PROBE,
     MYSQL_READER,
     MYSQL_SECRET_ENV,
@@ -38,7 +37,9 @@ from components.wordpress_stack import (
     WordPressOutputs,
     WordPressStack,
     WordPressStackArgs,
+    mysql_env,
     register_builder,
+    wordpress_env,
 )
 from stacks.settings.services import PortSpec, ResourceSpec
 
@@ -98,7 +99,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             name=f"{prefix}-mysql",
             image=args.mysql.image,
             replicas=1,
-            env={"MYSQL_DATABASE": args.wordpress.db_name, "MYSQL_USER": args.wordpress.db_user},
+            env=mysql_env(args.wordpress),
             secrets=args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
             networks=[NetworkAttachment(network.id, aliases=(MYSQL_ALIAS,))],
             mounts=[VolumeMount(volumes.mysql_data.name, MYSQL_DATA_DIR)],
@@ -121,11 +122,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             image=args.wordpress.image,
             replicas=args.wordpress.replicas,
             ports=[PortSpec(target=HTTP_PORT, published=args.wordpress.port)],
-            env={
-                "WORDPRESS_DB_HOST": f"{MYSQL_ALIAS}:{MYSQL_PORT}",
-                "WORDPRESS_DB_NAME": args.wordpress.db_name,
-                "WORDPRESS_DB_USER": args.wordpress.db_user,
-            },
+            env=wordpress_env(args.wordpress, mysql_host=MYSQL_ALIAS),
             secrets=args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
             configs=[PHP_UPLOADS],
             networks=[NetworkAttachment(network.id)],
