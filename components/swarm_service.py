@@ -19,7 +19,7 @@ import pulumi_docker as docker
 from components.health_probe import HealthProbe
 from components.secret_bundle import SecretWiring
 from components.swarm_objects import content_name, encoded
-from stacks.settings.services import PortSpec, ResourceSpec
+from components.service_spec import PortSpec, ResourceSpec
 
 REPLICATED = "replicated"
 GLOBAL = "global"

@@ -41,7 +41,7 @@ from components.wordpress_stack import (
     register_builder,
     wordpress_env,
 )
-from stacks.settings.services import PortSpec, ResourceSpec
+from components.service_spec import PortSpec, ResourceSpec
 
 MYSQL_ALIAS = "mysql"
 # One MySQL must stop before the next starts: two servers on one data directory corrupt it.
