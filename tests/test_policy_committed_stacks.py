@@ -51,3 +51,11 @@ def test_the_dockerfile_variant_of_dev_passes_too():
     run = run_stack("dev", preview=True, extra={"moorings:wordpress": {"build": True, "port": 8080, "replicas": 1}})
     assert [r.name for r in run.resources if r.type == "docker:index/image:Image"] == ["wordpress-build"]
     assert [v.policy for v in analyze(run, "dev") if v.level == "mandatory"] == []
+
+
+@pytest.mark.skipif("swarm" not in committed_stacks(), reason="stack swarm is not committed on this branch")
+def test_scaling_swarm_beyond_its_bounds_is_blocked():
+    services = {**stack_config("swarm")["moorings:services"]}
+    services["demo"] = {**services["demo"], "replicas": 6}
+    violations = analyze(run_stack("swarm", preview=True, extra={"moorings:services": services}), "swarm")
+    assert [(v.level, v.policy, v.resource) for v in violations] == [("mandatory", "replicas-within-bounds", "demo")]
