@@ -1,7 +1,9 @@
-"""Tests import the project the way the Pulumi language host runs it: from the repository root."""
+"""Tests import the project the way the Pulumi language host runs it: from the repository root;
+and the policy pack's rules the way the policy host runs them: from policies/."""
 
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "policies"))
