@@ -35,14 +35,9 @@ def test_every_advisory_violation_is_a_deviation_its_policy_config_explains(chec
 
 def test_dev_deviates_only_where_its_config_says():
     run = run_stack("dev", preview=True)
-    assert sorted((v.level, v.policy, v.resource) for v in analyze(run, "dev")) == [
-        ("advisory", "no-privilege-escalation", "mysql"),
-        ("advisory", "no-privilege-escalation", "wordpress"),
-    ]
-    # Without dev's config, the pack's defaults block on exactly those deviations.
+    assert [(v.level, v.policy, v.resource) for v in analyze(run, "dev")] == []
+    # Without dev's config, the pack's defaults block on exactly its one deviation.
     assert sorted((v.level, v.policy, v.resource) for v in analyze(run)) == [
-        ("mandatory", "no-privilege-escalation", "mysql"),
-        ("mandatory", "no-privilege-escalation", "wordpress"),
         ("mandatory", "stateful-storage-protected", "mysql-data"),
     ]
 

@@ -152,3 +152,8 @@ def test_component_outputs_name_what_was_built(run):
         "mysqlName": "moorings-t-mysql",
         "networkName": "moorings-t-net",
     }
+
+
+def test_neither_container_can_gain_privileges(run):
+    for name in ("mysql", "wordpress"):
+        assert run.one(CONTAINER, name).inputs["securityOpts"] == ["no-new-privileges:true"]

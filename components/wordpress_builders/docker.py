@@ -23,6 +23,8 @@ from components.wordpress_stack import (
 )
 
 RESTART = "unless-stopped"
+# Both images start as root and drop to their user (gosu, apache): nothing needs setuid after.
+NO_NEW_PRIVILEGES = ["no-new-privileges:true"]
 MYSQL_HEALTHCHECK = MYSQL_PROBE.as_args(docker.ContainerHealthcheckArgs)
 WORDPRESS_HEALTHCHECK = WORDPRESS_PROBE.as_args(docker.ContainerHealthcheckArgs)
 
@@ -52,6 +54,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
         healthcheck=MYSQL_HEALTHCHECK,
         restart=RESTART,
+        security_opts=NO_NEW_PRIVILEGES,
         # No `ports`: MySQL is reachable on the private network only.
         wait=True,  # `up` returns once the healthcheck passes, so WordPress starts on a live database
         wait_timeout=300,
@@ -70,6 +73,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
         healthcheck=WORDPRESS_HEALTHCHECK,
         restart=RESTART,
+        security_opts=NO_NEW_PRIVILEGES,
         opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
     )
 
