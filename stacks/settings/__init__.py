@@ -15,7 +15,7 @@ from pulumi.runtime import config as runtime_config
 
 from components.wordpress_stack import MySqlSpec, WordPressSpec
 from stacks.settings.images import pinned_image_problem
-from stacks.settings.kubernetes import KubernetesSettings, read_kubernetes
+from stacks.settings.kubernetes import KubernetesSettings, check_kubernetes, read_kubernetes
 from stacks.settings.reader import ConfigError, ConfigReader
 from stacks.settings.services import ServiceSpec, read_services
 from stacks.settings.swarm import SwarmSettings, read_swarm
@@ -96,6 +96,8 @@ def settings_from(
     services = read_services(reader)
     swarm = read_swarm(reader)
     kubernetes = read_kubernetes(reader, stack)
+    if platform == "kubernetes":
+        check_kubernetes(reader, wordpress, services, kubernetes)
     reader.finish()
     return Settings(
         stack=stack,

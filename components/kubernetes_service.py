@@ -1,0 +1,114 @@
+"""KubernetesService: one extra service (a `services.<name>` entry, such as the recipe's nginx
+demo) as a Deployment plus a Service. Scaling it changes the Deployment's replica count only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.k8s.labels import selector
+from components.k8s.pods import http_probe, pod_spec, resources
+from components.k8s.workloads import deployment, disruption_budget, rolling_update, service
+
+if TYPE_CHECKING:  # the settings' data type; no runtime dependency on the settings
+    from stacks.settings.services import ResourceSpec, ServiceSpec
+
+core = k8s.core.v1
+
+
+@dataclass(frozen=True)
+class KubernetesServiceArgs:
+    spec: "ServiceSpec"
+    """Image, replicas, ports, env, limits/reservations and health (mode replicated only)."""
+    namespace: pulumi.Input[str]
+    instance: str
+    """Value of the app.kubernetes.io/instance label (the stack's name prefix)."""
+    service_type: str = "ClusterIP"
+    """Type of the Service in front of the pods: ClusterIP, NodePort or LoadBalancer."""
+    disruption_budget: bool = True
+    """A PodDisruptionBudget (at most one pod down in a drain) when more than one replica runs."""
+
+
+class KubernetesService(pulumi.ComponentResource):
+    deployment_name: pulumi.Output[str]
+    service_name: Optional[pulumi.Output[str]]
+    """None when the entry publishes no port."""
+
+    def __init__(
+        self,
+        name: str,
+        args: KubernetesServiceArgs,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        spec = args.spec
+        if spec.mode != "replicated":
+            raise ValueError(f"KubernetesService {name}: mode {spec.mode!r} is swarm only; use replicated")
+        super().__init__("moorings:index:KubernetesService", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        pod = pod_spec(
+            [_container(spec)],
+            # Any image: its user is unknown, so no runAsNonRoot; still no new privileges.
+            core.PodSecurityContextArgs(seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault")),
+            spread_over=selector(spec.name, args.instance),
+        )
+        workload = deployment(
+            spec.name, args.namespace, args.instance, pod, spec.replicas, rolling_update(1, 0), child
+        )
+        self.deployment_name = workload.metadata.name
+        self.service_name = None
+        if spec.ports:
+            ports = [
+                core.ServicePortArgs(
+                    name=_port_name(p.protocol, p.published),
+                    port=p.published,
+                    target_port=_port_name(p.protocol, p.target),
+                    protocol=p.protocol.upper(),
+                )
+                for p in spec.ports
+            ]
+            front = service(spec.name, args.namespace, args.instance, ports, args.service_type, child)
+            self.service_name = front.metadata.name
+        if args.disruption_budget and spec.replicas > 1:
+            disruption_budget(spec.name, args.namespace, args.instance, child)
+        self.register_outputs({"deploymentName": self.deployment_name, "serviceName": self.service_name})
+
+
+def _container(spec: "ServiceSpec") -> core.ContainerArgs:
+    targets = {(p.target, p.protocol) for p in spec.ports}
+    if spec.health and (spec.health.port, "tcp") not in targets:
+        targets.add((spec.health.port, "tcp"))  # probed, so declared
+    probe = None
+    if spec.health:
+        probe = dict(path=spec.health.path, port=_port_name("tcp", spec.health.port))
+    return core.ContainerArgs(
+        name=spec.name,
+        image=spec.image,
+        env=[core.EnvVarArgs(name=k, value=v) for k, v in spec.env] or None,
+        ports=[
+            core.ContainerPortArgs(name=_port_name(protocol, port), container_port=port, protocol=protocol.upper())
+            for port, protocol in sorted(targets)
+        ]
+        or None,
+        readiness_probe=http_probe(**probe, period=10, failures=3) if probe else None,
+        liveness_probe=http_probe(**probe, period=20, failures=3) if probe else None,
+        resources=resources(_quantities(spec.reservations), _quantities(spec.limits)),
+        security_context=core.SecurityContextArgs(allow_privilege_escalation=False),
+    )
+
+
+def _quantities(spec: "ResourceSpec") -> dict[str, str]:
+    found = {}
+    if spec.cpu is not None:
+        found["cpu"] = f"{round(spec.cpu * 1000)}m"
+    if spec.memory_mb is not None:
+        found["memory"] = f"{spec.memory_mb}Mi"
+    return found
+
+
+def _port_name(protocol: str, port: int) -> str:
+    """An IANA-style port name (at most 15 characters, with a letter): tcp-80, udp-53."""
+    return f"{protocol}-{port}"

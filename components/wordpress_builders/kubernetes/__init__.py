@@ -1,0 +1,84 @@
+"""WordPressStack on Kubernetes (recipe 8): MySQL and WordPress with persistent storage in the
+stack's namespace, exposed as configured, with the production safeguards.
+
+One file per job: storage (the claims), mysql (StatefulSet + headless Service), wordpress
+(Deployment), exposure (Service + Ingress), safeguards (PDB, NetworkPolicy, autoscaler).
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.wordpress_builders.kubernetes.exposure import expose
+from components.wordpress_builders.kubernetes.mysql import mysql_statefulset
+from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, WordPressKubernetesOptions
+from components.wordpress_builders.kubernetes.safeguards import guard
+from components.wordpress_builders.kubernetes.storage import claim
+from components.wordpress_builders.kubernetes.wordpress import wordpress_deployment
+from components.wordpress_stack import (
+    MYSQL_READER,
+    MYSQL_SECRET_ENV,
+    WORDPRESS_READER,
+    WORDPRESS_SECRET_ENV,
+    WordPressOutputs,
+    WordPressStack,
+    WordPressStackArgs,
+    register_builder,
+)
+
+
+@register_builder("kubernetes")
+def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
+    options = args.kubernetes
+    if not isinstance(options, WordPressKubernetesOptions):
+        raise ValueError("WordPressStack on kubernetes: WordPressStackArgs.kubernetes must be WordPressKubernetesOptions")
+    fewest, most = options.replica_bounds(args.wordpress.replicas)
+    if most > 1 and options.wp_content_storage.access_mode != READ_WRITE_MANY:
+        raise ValueError(
+            f"WordPressStack on kubernetes: up to {most} WordPress pods share wp-content, "
+            "which needs a ReadWriteMany claim"
+        )
+    if args.wordpress.build_context is not None:
+        raise ValueError("WordPressStack on kubernetes: the Dockerfile variant is docker only (push the image, set its name)")
+
+    namespace, instance = options.namespace, args.name_prefix
+    mysql_data = claim(
+        "mysql-data",
+        namespace,
+        instance,
+        options.mysql_storage,
+        pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
+    )
+    wp_content = claim("wp-content", namespace, instance, options.wp_content_storage, pulumi.ResourceOptions(parent=stack))
+    mysql, mysql_service = mysql_statefulset(
+        stack,
+        namespace,
+        instance,
+        args.mysql.image,
+        args.wordpress,
+        args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
+        mysql_data,
+        options.mysql_resources,
+    )
+    wordpress = wordpress_deployment(
+        stack,
+        namespace,
+        instance,
+        args.wordpress.image,
+        args.wordpress,
+        args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
+        mysql_host=mysql_service.metadata.name,
+        wp_content=wp_content,
+        wp_content_access=options.wp_content_storage.access_mode,
+        sizing=options.wordpress_resources,
+        replicas=None if options.autoscaling else args.wordpress.replicas,
+        depends_on=[mysql],  # first start: WordPress installs against a live database
+    )
+    _, url = expose(stack, namespace, instance, args.wordpress.port, options.exposure)
+    guard(stack, namespace, instance, options.safeguards, fewest, options.autoscaling, wordpress)
+    return WordPressOutputs(
+        url=url,
+        wordpress_name=wordpress.metadata.name,
+        mysql_name=mysql.metadata.name,
+        network_name=namespace,  # the namespace is what scopes the two to each other here
+    )
