@@ -150,6 +150,7 @@ def _read_exposure(reader: ConfigReader) -> Exposure:
         reader.fail("kubernetes.nodePort", node_port, "0 (the cluster picks one) or a port from 30000 to 32767")
     elif node_port and kind != "NodePort":
         reader.fail("kubernetes.nodePort", node_port, "0 unless kubernetes.exposure is NodePort")
+    reported = len(reader.problems)
     ingress_keys = {
         "kubernetes.ingressHost": reader.optional_string("kubernetes.ingressHost", check=_host_problem),
         "kubernetes.ingressClass": reader.optional_string("kubernetes.ingressClass", check=_dns_subdomain_problem),
@@ -161,7 +162,8 @@ def _read_exposure(reader: ConfigReader) -> Exposure:
                 reader.fail(key, value, "no value unless kubernetes.exposure is Ingress")
         return Exposure(service_type=kind, node_port=node_port or None)
     host = ingress_keys["kubernetes.ingressHost"]
-    if host is None:
+    host_refused = any(":kubernetes.ingressHost = " in p for p in reader.problems[reported:])
+    if host is None and not host_refused:
         reader.fail(
             "kubernetes.ingressHost", "", "the host name WordPress is served on (e.g. blog.example.com) when kubernetes.exposure is Ingress"
         )
