@@ -7,7 +7,8 @@ the Kubernetes objects as the provider would apply them: apiVersion, kind, metad
 
 from __future__ import annotations
 
-import copy
+import functools
+import json
 import runpy
 from typing import Any, Mapping, Optional
 
@@ -18,7 +19,7 @@ PROVIDER = "pulumi:providers:kubernetes"
 
 
 def config_with(stack: str, changes: Optional[Mapping[str, Any]] = None) -> dict:
-    config = copy.deepcopy(stack_config(stack))
+    config = stack_config(stack)
     for path, value in (changes or {}).items():
         top, *rest = path.split(".")
         key = f"{PROJECT}:{top}"
@@ -32,10 +33,22 @@ def config_with(stack: str, changes: Optional[Mapping[str, Any]] = None) -> dict
     return config
 
 
-def deploy(stack: str = "staging", changes: Optional[Mapping[str, Any]] = None, **options) -> Run:
+def run_stack(stack: str, changes: Optional[Mapping[str, Any]] = None, **options) -> Run:
+    """Run the stack program now (for a test that changes the environment first)."""
     return run_program(
         lambda: runpy.run_path(str(ROOT / "__main__.py")), config_with(stack, changes), stack=stack, **options
     )
+
+
+def deploy(stack: str = "staging", changes: Optional[Mapping[str, Any]] = None, **options) -> Run:
+    """One run per distinct stack, changes and options, shared by every test that asks for it:
+    a Run is a record that tests only read, and the program depends on nothing else."""
+    return _deploy(stack, json.dumps(changes or {}, sort_keys=True), json.dumps(options, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=None)
+def _deploy(stack: str, changes: str, options: str) -> Run:
+    return run_stack(stack, json.loads(changes), **json.loads(options))
 
 
 def kubernetes_objects(run: Run):

@@ -9,7 +9,7 @@ import pytest
 from components import kubernetes_cluster
 from components.kubernetes_cluster import KindNotFound, KubernetesCluster, KubernetesClusterArgs
 from tests.harness import is_secret, run_program
-from tests.kubernetes_support import PROVIDER, deploy, kubernetes_objects
+from tests.kubernetes_support import PROVIDER, deploy, kubernetes_objects, run_stack
 
 COMMAND = "command:local:Command"
 
@@ -92,7 +92,7 @@ def test_kind_mode_hands_the_provider_the_new_clusters_kubeconfig_as_a_secret(ki
 
 def test_kind_mode_refuses_to_start_without_the_kind_cli(monkeypatch):
     monkeypatch.setattr(kubernetes_cluster.shutil, "which", lambda name: None)
-    run = deploy("staging", {"kubernetes.mode": "kind"}, capture_error=True)
+    run = run_stack("staging", {"kubernetes.mode": "kind"}, capture_error=True)
     assert isinstance(run.error, KindNotFound)
     assert "the `kind` CLI is not on PATH" in str(run.error)
     assert run.resources == []
