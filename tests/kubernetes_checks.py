@@ -8,11 +8,16 @@ each object against the Kubernetes OpenAPI schemas shipped in kubernetes-validat
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable, Optional
 
 import kubernetes_validate
+import kubernetes_validate.utils
 
 KUBERNETES_VERSION = "1.33"
+# validate() reads and parses the schema files (1.4 MB of definitions) on every call; they
+# never change, so parse each once. jsonschema only reads the schemas it is given.
+kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(kubernetes_validate.utils.schema_contents)
 WORKLOADS = ("Deployment", "StatefulSet")
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 

@@ -11,7 +11,9 @@ from components.secret_bundle import FileReader
 core = k8s.core.v1
 
 
-def resources(requests: dict[str, str], limits: dict[str, str]) -> core.ResourceRequirementsArgs:
+def resources(requests: dict[str, str], limits: dict[str, str]) -> Optional[core.ResourceRequirementsArgs]:
+    if not requests and not limits:
+        return None
     return core.ResourceRequirementsArgs(requests=requests or None, limits=limits or None)
 
 
