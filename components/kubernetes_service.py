@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.k8s.labels import selector
-from components.k8s.pods import http_probe, pod_spec, resources
+from components.k8s.placement import Placement
+from components.k8s.pods import env, http_probe, pod_spec, resources
 from components.k8s.workloads import deployment, disruption_budget, rolling_update, service
 
 if TYPE_CHECKING:  # the settings' data type; no runtime dependency on the settings
@@ -47,18 +47,15 @@ class KubernetesService(pulumi.ComponentResource):
         if spec.mode != "replicated":
             raise ValueError(f"KubernetesService {name}: mode {spec.mode!r} is swarm only; use replicated")
         super().__init__("moorings:index:KubernetesService", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        at = Placement(parent=self, namespace=args.namespace, instance=args.instance)
 
         pod = pod_spec(
             [_container(spec)],
             # Any image: its user is unknown, so no runAsNonRoot; still no new privileges.
             core.PodSecurityContextArgs(seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault")),
-            spread_over=selector(spec.name, args.instance),
+            spread_over=at.selector(spec.name),
         )
-        workload = deployment(
-            spec.name, args.namespace, args.instance, pod, spec.replicas, rolling_update(1, 0), child
-        )
-        self.deployment_name = workload.metadata.name
+        self.deployment_name = deployment(at, spec.name, pod, spec.replicas, rolling_update(1, 0)).metadata.name
         self.service_name = None
         if spec.ports:
             ports = [
@@ -70,10 +67,9 @@ class KubernetesService(pulumi.ComponentResource):
                 )
                 for p in spec.ports
             ]
-            front = service(spec.name, args.namespace, args.instance, ports, args.service_type, child)
-            self.service_name = front.metadata.name
+            self.service_name = service(at, spec.name, ports, args.service_type).metadata.name
         if args.disruption_budget and spec.replicas > 1:
-            disruption_budget(spec.name, args.namespace, args.instance, child)
+            disruption_budget(at, spec.name)
         self.register_outputs({"deploymentName": self.deployment_name, "serviceName": self.service_name})
 
 
@@ -87,7 +83,7 @@ def _container(spec: "ServiceSpec") -> core.ContainerArgs:
     return core.ContainerArgs(
         name=spec.name,
         image=spec.image,
-        env=[core.EnvVarArgs(name=k, value=v) for k, v in spec.env] or None,
+        env=env(dict(spec.env)) or None,
         ports=[
             core.ContainerPortArgs(name=_port_name(protocol, port), container_port=port, protocol=protocol.upper())
             for port, protocol in sorted(targets)

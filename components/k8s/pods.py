@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
+import pulumi
 import pulumi_kubernetes as k8s
 
 from components.secret_bundle import FileReader
 
 core = k8s.core.v1
+
+
+def env(variables: Mapping[str, pulumi.Input[str]]) -> list[core.EnvVarArgs]:
+    """Plain variables, in a stable order (a reordering would change the pod template)."""
+    return [core.EnvVarArgs(name=name, value=value) for name, value in variables.items()]
 
 
 def resources(requests: dict[str, str], limits: dict[str, str]) -> Optional[core.ResourceRequirementsArgs]:

@@ -7,42 +7,38 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.k8s.labels import labels, metadata, selector
+from components.k8s.placement import Placement
 
 
 def deployment(
+    at: Placement,
     name: str,
-    namespace: pulumi.Input[str],
-    instance: str,
     pod: k8s.core.v1.PodSpecArgs,
     replicas: Optional[int],
     strategy: k8s.apps.v1.DeploymentStrategyArgs,
-    opts: pulumi.ResourceOptions,
+    opts: Optional[pulumi.ResourceOptions] = None,
 ) -> k8s.apps.v1.Deployment:
     """`replicas` None leaves the count to a HorizontalPodAutoscaler (see `autoscaled`)."""
     return k8s.apps.v1.Deployment(
         name,
-        metadata=metadata(name, namespace, instance),
+        metadata=at.metadata(name),
         spec=k8s.apps.v1.DeploymentSpecArgs(
             replicas=replicas,
-            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(name, instance)),
+            selector=at.selects(name),
             strategy=strategy,
             revision_history_limit=5,
-            template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels(name, instance)),
-                spec=pod,
-            ),
+            template=k8s.core.v1.PodTemplateSpecArgs(metadata=at.pod_metadata(name), spec=pod),
         ),
-        opts=opts,
+        opts=at.opts(opts),
     )
 
 
-def autoscaled(opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+def autoscaled() -> pulumi.ResourceOptions:
     """Options of a Deployment whose replica count an autoscaler owns. With server-side apply,
     a program that sets spec.replicas fights the autoscaler's field manager (a conflict error,
     or the count reset on every update); ignoring the field keeps Pulumi's hands off it, and
     the provider drops it from its apply once the autoscaler owns it."""
-    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=["spec.replicas"]))
+    return pulumi.ResourceOptions(ignore_changes=["spec.replicas"])
 
 
 def rolling_update(max_surge: int, max_unavailable: int) -> k8s.apps.v1.DeploymentStrategyArgs:
@@ -53,38 +49,32 @@ def rolling_update(max_surge: int, max_unavailable: int) -> k8s.apps.v1.Deployme
 
 
 def service(
+    at: Placement,
     name: str,
-    namespace: pulumi.Input[str],
-    instance: str,
     ports: Sequence[k8s.core.v1.ServicePortArgs],
-    service_type: str,
-    opts: pulumi.ResourceOptions,
+    service_type: str = "ClusterIP",
     cluster_ip: Optional[str] = None,
 ) -> k8s.core.v1.Service:
+    """A Service in front of workload `name`'s pods."""
     return k8s.core.v1.Service(
         name,
-        metadata=metadata(name, namespace, instance),
+        metadata=at.metadata(name),
         spec=k8s.core.v1.ServiceSpecArgs(
             type=service_type,
             cluster_ip=cluster_ip,
-            selector=selector(name, instance),
+            selector=at.selector(name),
             ports=list(ports),
         ),
-        opts=opts,
+        opts=at.opts(),
     )
 
 
-def disruption_budget(
-    name: str, namespace: pulumi.Input[str], instance: str, opts: pulumi.ResourceOptions
-) -> k8s.policy.v1.PodDisruptionBudget:
-    """At most one pod of the workload down at a time in a voluntary disruption (a node drain).
-    Declared only when more than one replica runs: with one, it would block every drain."""
+def disruption_budget(at: Placement, name: str) -> k8s.policy.v1.PodDisruptionBudget:
+    """At most one pod of workload `name` down at a time in a voluntary disruption (a node
+    drain). Declared only when more than one replica runs: with one, it would block every drain."""
     return k8s.policy.v1.PodDisruptionBudget(
         name,
-        metadata=metadata(name, namespace, instance),
-        spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
-            max_unavailable=1,
-            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(name, instance)),
-        ),
-        opts=opts,
+        metadata=at.metadata(name),
+        spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(max_unavailable=1, selector=at.selects(name)),
+        opts=at.opts(),
     )

@@ -19,7 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components.k8s.labels import labels
+from components.k8s.placement import labels
 from components.secret_bundle import SECRETS_DIR, FileReader, SecretForm, register_form
 
 VOLUME = "secrets"

@@ -7,8 +7,7 @@ One file per job: storage (the claims), mysql (StatefulSet + headless Service), 
 
 from __future__ import annotations
 
-import pulumi
-
+from components.k8s.placement import Placement
 from components.wordpress_builders.kubernetes.exposure import expose
 from components.wordpress_builders.kubernetes.mysql import mysql_statefulset
 from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, WordPressKubernetesOptions
@@ -41,19 +40,11 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     if args.wordpress.build_context is not None:
         raise ValueError("WordPressStack on kubernetes: the Dockerfile variant is docker only (push the image, set its name)")
 
-    namespace, instance = options.namespace, args.name_prefix
-    mysql_data = claim(
-        "mysql-data",
-        namespace,
-        instance,
-        options.mysql_storage,
-        pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
-    )
-    wp_content = claim("wp-content", namespace, instance, options.wp_content_storage, pulumi.ResourceOptions(parent=stack))
+    at = Placement(parent=stack, namespace=options.namespace, instance=args.name_prefix)
+    mysql_data = claim(at, "mysql-data", options.mysql_storage, protect=args.mysql.protect_data)
+    wp_content = claim(at, "wp-content", options.wp_content_storage)
     mysql, mysql_service = mysql_statefulset(
-        stack,
-        namespace,
-        instance,
+        at,
         args.mysql.image,
         args.wordpress,
         args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
@@ -61,9 +52,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         options.mysql_resources,
     )
     wordpress = wordpress_deployment(
-        stack,
-        namespace,
-        instance,
+        at,
         args.wordpress.image,
         args.wordpress,
         args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
@@ -72,13 +61,13 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         wp_content_access=options.wp_content_storage.access_mode,
         sizing=options.wordpress_resources,
         replicas=None if options.autoscaling else args.wordpress.replicas,
-        depends_on=[mysql],  # first start: WordPress installs against a live database
+        mysql=mysql,
     )
-    _, url = expose(stack, namespace, instance, args.wordpress.port, options.exposure)
-    guard(stack, namespace, instance, options.safeguards, fewest, options.autoscaling, wordpress)
+    url = expose(at, args.wordpress.port, options.exposure)
+    guard(at, options.safeguards, fewest, options.autoscaling, wordpress)
     return WordPressOutputs(
         url=url,
         wordpress_name=wordpress.metadata.name,
         mysql_name=mysql.metadata.name,
-        network_name=namespace,  # the namespace is what scopes the two to each other here
+        network_name=options.namespace,  # the namespace is what scopes the two to each other here
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.k8s.labels import metadata
+from components.k8s.placement import Placement
 from components.k8s.workloads import service
 from components.wordpress_builders.kubernetes.options import Exposure
 from components.wordpress_builders.kubernetes.wordpress import NAME, PORT_NAME
@@ -13,27 +13,17 @@ from components.wordpress_builders.kubernetes.wordpress import NAME, PORT_NAME
 networking = k8s.networking.v1
 
 
-def expose(
-    parent: pulumi.Resource,
-    namespace: pulumi.Input[str],
-    instance: str,
-    port: int,
-    exposure: Exposure,
-) -> tuple[k8s.core.v1.Service, pulumi.Output[str]]:
-    """The Service (and Ingress) in front of the WordPress pods, and the URL WordPress answers on."""
-    child = pulumi.ResourceOptions(parent=parent)
+def expose(at: Placement, port: int, exposure: Exposure) -> pulumi.Output[str]:
+    """Declare the Service (and Ingress) in front of the WordPress pods; the URL WordPress answers on."""
     front = service(
+        at,
         NAME,
-        namespace,
-        instance,
         [k8s.core.v1.ServicePortArgs(name=PORT_NAME, port=port, target_port=PORT_NAME, node_port=exposure.node_port)],
         exposure.service_type,
-        child,
     )
     if exposure.ingress is None:
         # In-cluster address; README explains reaching it from outside for each exposure.
-        url = pulumi.Output.format("http://{0}.{1}.svc.cluster.local:{2}", front.metadata.name, namespace, port)
-        return front, url
+        return pulumi.Output.format("http://{0}.{1}.svc.cluster.local:{2}", front.metadata.name, at.namespace, port)
     spec = exposure.ingress
     backend = networking.IngressBackendArgs(
         service=networking.IngressServiceBackendArgs(
@@ -42,7 +32,7 @@ def expose(
     )
     networking.Ingress(
         NAME,
-        metadata=metadata(NAME, namespace, instance),
+        metadata=at.metadata(NAME),
         spec=networking.IngressSpecArgs(
             ingress_class_name=spec.class_name,
             tls=[networking.IngressTLSArgs(hosts=[spec.host], secret_name=spec.tls_secret)] if spec.tls_secret else None,
@@ -55,7 +45,7 @@ def expose(
                 )
             ],
         ),
-        opts=child,
+        opts=at.opts(),
     )
     scheme = "https" if spec.tls_secret else "http"
-    return front, pulumi.Output.from_input(f"{scheme}://{spec.host}/")
+    return pulumi.Output.from_input(f"{scheme}://{spec.host}/")

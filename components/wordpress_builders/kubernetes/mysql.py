@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pulumi
 import pulumi_kubernetes as k8s
 
-from components.k8s.labels import labels, metadata, selector
-from components.k8s.pods import exec_probe, pod_spec, resources, restricted_container, restricted_pod
+from components.k8s.placement import Placement
+from components.k8s.pods import env, exec_probe, pod_spec, resources, restricted_container, restricted_pod
 from components.k8s.workloads import service
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import Resources
@@ -22,59 +21,49 @@ PING = ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
 
 
 def mysql_statefulset(
-    parent: pulumi.Resource,
-    namespace: pulumi.Input[str],
-    instance: str,
+    at: Placement,
     image: str,
     wordpress: WordPressSpec,
     secrets: SecretWiring,
     data: k8s.core.v1.PersistentVolumeClaim,
     sizing: Resources,
 ) -> tuple[k8s.apps.v1.StatefulSet, k8s.core.v1.Service]:
-    child = pulumi.ResourceOptions(parent=parent)
     headless = service(
+        at,
         NAME,
-        namespace,
-        instance,
         [k8s.core.v1.ServicePortArgs(name=NAME, port=MYSQL_PORT, target_port=NAME)],
-        "ClusterIP",
-        child,
         cluster_ip="None",  # headless: the StatefulSet's stable DNS name, no load balancing
     )
     (secret_volume,) = secrets.attachments
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
-        env=[
-            k8s.core.v1.EnvVarArgs(name="MYSQL_DATABASE", value=wordpress.db_name),
-            k8s.core.v1.EnvVarArgs(name="MYSQL_USER", value=wordpress.db_user),
-            *(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(secrets.file_env.items())),
-        ],
+        env=env(
+            {
+                "MYSQL_DATABASE": wordpress.db_name,
+                "MYSQL_USER": wordpress.db_user,
+                **dict(sorted(secrets.file_env.items())),
+            }
+        ),
         ports=[k8s.core.v1.ContainerPortArgs(name=NAME, container_port=MYSQL_PORT)],
-        volume_mounts=[
-            k8s.core.v1.VolumeMountArgs(name="data", mount_path=DATA_DIR),
-            secret_volume.mount,
-        ],
+        volume_mounts=[k8s.core.v1.VolumeMountArgs(name="data", mount_path=DATA_DIR), secret_volume.mount],
         # First start initialises the data directory: up to 5 minutes before liveness applies.
         startup_probe=exec_probe(PING, period=10, failures=30),
         readiness_probe=exec_probe(PING, period=10, failures=3),
         liveness_probe=exec_probe(PING, period=20, failures=6),
-        resources=resources(
-            {"cpu": sizing.cpu, "memory": sizing.memory},
-            {"cpu": sizing.cpu_limit, "memory": sizing.memory},
-        ),
+        resources=resources(sizing.requests(), sizing.limits()),
         security_context=restricted_container(),
     )
     statefulset = k8s.apps.v1.StatefulSet(
         NAME,
-        metadata=metadata(NAME, namespace, instance),
+        metadata=at.metadata(NAME),
         spec=k8s.apps.v1.StatefulSetSpecArgs(
             # One server: MySQL replication is a different design, not a replica count.
             replicas=1,
             service_name=headless.metadata.name,
-            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(NAME, instance)),
+            selector=at.selects(NAME),
             template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels(NAME, instance)),
+                metadata=at.pod_metadata(NAME),
                 spec=pod_spec(
                     [container],
                     # The image's mysql user (999) owns the data: no root entrypoint needed.
@@ -83,6 +72,6 @@ def mysql_statefulset(
                 ),
             ),
         ),
-        opts=child,
+        opts=at.opts(),
     )
     return statefulset, headless

@@ -33,6 +33,12 @@ class Resources:
     memory: str = "512Mi"
     """Memory request and limit alike: a pod is never scheduled on memory it may not get."""
 
+    def requests(self) -> dict[str, str]:
+        return {"cpu": self.cpu, "memory": self.memory}
+
+    def limits(self) -> dict[str, str]:
+        return {"cpu": self.cpu_limit, "memory": self.memory}
+
 
 @dataclass(frozen=True)
 class Ingress:

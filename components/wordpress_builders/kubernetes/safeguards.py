@@ -5,69 +5,57 @@ from __future__ import annotations
 
 from typing import Optional
 
-import pulumi
 import pulumi_kubernetes as k8s
 
-from components.k8s.labels import metadata, selector
+from components.k8s.placement import Placement
 from components.k8s.workloads import disruption_budget
 from components.wordpress_builders.kubernetes.mysql import NAME as MYSQL
-from components.wordpress_builders.kubernetes.wordpress import NAME as WORDPRESS
 from components.wordpress_builders.kubernetes.options import Autoscaling, Safeguards
+from components.wordpress_builders.kubernetes.wordpress import NAME as WORDPRESS
 from components.wordpress_stack import MYSQL_PORT
+
+networking = k8s.networking.v1
 
 
 def guard(
-    parent: pulumi.Resource,
-    namespace: pulumi.Input[str],
-    instance: str,
+    at: Placement,
     safeguards: Safeguards,
     fewest_replicas: int,
     autoscaling: Optional[Autoscaling],
     target: k8s.apps.v1.Deployment,
 ) -> None:
-    child = pulumi.ResourceOptions(parent=parent)
     if safeguards.disruption_budget and fewest_replicas > 1:
-        disruption_budget(WORDPRESS, namespace, instance, child)
+        disruption_budget(at, WORDPRESS)
     if safeguards.network_policy:
-        _mysql_policy(namespace, instance, child)
+        _mysql_policy(at)
     if autoscaling is not None:
-        _autoscaler(namespace, instance, autoscaling, target, child)
+        _autoscaler(at, autoscaling, target)
 
 
-def _mysql_policy(namespace: pulumi.Input[str], instance: str, opts: pulumi.ResourceOptions) -> None:
+def _mysql_policy(at: Placement) -> None:
     """MySQL accepts connections only from the WordPress pods of this stack, on its port only."""
-    k8s.networking.v1.NetworkPolicy(
+    networking.NetworkPolicy(
         MYSQL,
-        metadata=metadata(MYSQL, namespace, instance),
-        spec=k8s.networking.v1.NetworkPolicySpecArgs(
-            pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(MYSQL, instance)),
+        metadata=at.metadata(MYSQL),
+        spec=networking.NetworkPolicySpecArgs(
+            pod_selector=at.selects(MYSQL),
             policy_types=["Ingress"],
             ingress=[
-                k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                    from_=[
-                        k8s.networking.v1.NetworkPolicyPeerArgs(
-                            pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(WORDPRESS, instance))
-                        )
-                    ],
-                    ports=[k8s.networking.v1.NetworkPolicyPortArgs(port=MYSQL_PORT, protocol="TCP")],
+                networking.NetworkPolicyIngressRuleArgs(
+                    from_=[networking.NetworkPolicyPeerArgs(pod_selector=at.selects(WORDPRESS))],
+                    ports=[networking.NetworkPolicyPortArgs(port=MYSQL_PORT, protocol="TCP")],
                 )
             ],
         ),
-        opts=opts,
+        opts=at.opts(),
     )
 
 
-def _autoscaler(
-    namespace: pulumi.Input[str],
-    instance: str,
-    autoscaling: Autoscaling,
-    target: k8s.apps.v1.Deployment,
-    opts: pulumi.ResourceOptions,
-) -> None:
+def _autoscaler(at: Placement, autoscaling: Autoscaling, target: k8s.apps.v1.Deployment) -> None:
     v2 = k8s.autoscaling.v2
     v2.HorizontalPodAutoscaler(
         WORDPRESS,
-        metadata=metadata(WORDPRESS, namespace, instance),
+        metadata=at.metadata(WORDPRESS),
         spec=v2.HorizontalPodAutoscalerSpecArgs(
             scale_target_ref=v2.CrossVersionObjectReferenceArgs(
                 api_version="apps/v1", kind="Deployment", name=target.metadata.name
@@ -84,5 +72,5 @@ def _autoscaler(
                 )
             ],
         ),
-        opts=opts,
+        opts=at.opts(),
     )

@@ -6,26 +6,20 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.k8s.labels import metadata
+from components.k8s.placement import Placement
 from components.wordpress_builders.kubernetes.options import Storage
 
 
-def claim(
-    name: str,
-    namespace: pulumi.Input[str],
-    instance: str,
-    storage: Storage,
-    opts: pulumi.ResourceOptions,
-) -> k8s.core.v1.PersistentVolumeClaim:
+def claim(at: Placement, name: str, storage: Storage, protect: bool = False) -> k8s.core.v1.PersistentVolumeClaim:
     return k8s.core.v1.PersistentVolumeClaim(
         name,
-        metadata=metadata(name, namespace, instance),
+        metadata=at.metadata(name),
         spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
             access_modes=[storage.access_mode],
             storage_class_name=storage.class_name,  # None: the cluster's default StorageClass
             resources=k8s.core.v1.VolumeResourceRequirementsArgs(requests={"storage": storage.size}),
         ),
-        opts=opts,
+        opts=at.opts(pulumi.ResourceOptions(protect=protect)),
     )
 
 

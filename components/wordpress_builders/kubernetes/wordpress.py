@@ -7,8 +7,8 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.k8s.labels import selector
-from components.k8s.pods import http_probe, pod_spec, resources, restricted_container, restricted_pod, tcp_probe
+from components.k8s.placement import Placement
+from components.k8s.pods import env, http_probe, pod_spec, resources, restricted_container, restricted_pod, tcp_probe
 from components.k8s.workloads import autoscaled, deployment, rolling_update
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, Resources
@@ -24,9 +24,7 @@ UNPRIVILEGED_PORTS = {"net.ipv4.ip_unprivileged_port_start": "0"}
 
 
 def wordpress_deployment(
-    parent: pulumi.Resource,
-    namespace: pulumi.Input[str],
-    instance: str,
+    at: Placement,
     image: str,
     wordpress: WordPressSpec,
     secrets: SecretWiring,
@@ -35,19 +33,21 @@ def wordpress_deployment(
     wp_content_access: str,
     sizing: Resources,
     replicas: Optional[int],
-    depends_on: list[pulumi.Resource],
+    mysql: pulumi.Resource,
 ) -> k8s.apps.v1.Deployment:
     """`replicas` None: an autoscaler owns the count."""
     (secret_volume,) = secrets.attachments
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
-        env=[
-            k8s.core.v1.EnvVarArgs(name="WORDPRESS_DB_HOST", value=pulumi.Output.format("{0}:{1}", mysql_host, MYSQL_PORT)),
-            k8s.core.v1.EnvVarArgs(name="WORDPRESS_DB_NAME", value=wordpress.db_name),
-            k8s.core.v1.EnvVarArgs(name="WORDPRESS_DB_USER", value=wordpress.db_user),
-            *(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(secrets.file_env.items())),
-        ],
+        env=env(
+            {
+                "WORDPRESS_DB_HOST": pulumi.Output.format("{0}:{1}", mysql_host, MYSQL_PORT),
+                "WORDPRESS_DB_NAME": wordpress.db_name,
+                "WORDPRESS_DB_USER": wordpress.db_user,
+                **dict(sorted(secrets.file_env.items())),
+            }
+        ),
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=HTTP_PORT)],
         volume_mounts=[k8s.core.v1.VolumeMountArgs(name="wp-content", mount_path=WP_CONTENT), secret_volume.mount],
         # The first start copies WordPress into place and may wait for MySQL's first start.
@@ -56,28 +56,20 @@ def wordpress_deployment(
         readiness_probe=http_probe("/wp-login.php", PORT_NAME, period=10, failures=3),
         # ...but alive while Apache answers: a database outage must not restart every pod.
         liveness_probe=tcp_probe(PORT_NAME, period=20, failures=6),
-        resources=resources(
-            {"cpu": sizing.cpu, "memory": sizing.memory},
-            {"cpu": sizing.cpu_limit, "memory": sizing.memory},
-        ),
+        resources=resources(sizing.requests(), sizing.limits()),
         security_context=restricted_container(),
     )
     pod = pod_spec(
         [container],
         restricted_pod(WORDPRESS_READER, sysctls=UNPRIVILEGED_PORTS),
         volumes=[claim_volume("wp-content", wp_content), secret_volume.volume],
-        spread_over=selector(NAME, instance),
+        spread_over=at.selector(NAME),
     )
-    opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on)
-    return deployment(
-        NAME,
-        namespace,
-        instance,
-        pod,
-        replicas,
-        _strategy(wp_content_access),
-        autoscaled(opts) if replicas is None else opts,
-    )
+    # First start: WordPress installs against a live database.
+    opts = pulumi.ResourceOptions(depends_on=[mysql])
+    if replicas is None:
+        opts = pulumi.ResourceOptions.merge(opts, autoscaled())
+    return deployment(at, NAME, pod, replicas, _strategy(wp_content_access), opts)
 
 
 def _strategy(wp_content_access: str) -> k8s.apps.v1.DeploymentStrategyArgs:
