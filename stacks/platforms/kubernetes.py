@@ -9,8 +9,8 @@ import pulumi
 
 from components.kubernetes_cluster import KubernetesCluster
 from components.kubernetes_service import KubernetesService, KubernetesServiceArgs
-from components.secret_bundle import SecretBundle, SecretBundleArgs
-from components.wordpress_stack import WordPressStack, WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_stack import WordPressStack, WordPressStackArgs
+from stacks.platforms import wordpress_secrets
 from stacks.settings import Settings
 
 
@@ -22,18 +22,7 @@ def compose(settings: Settings) -> None:
     on_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
     options = dataclasses.replace(config.wordpress, namespace=cluster.namespace)
 
-    secrets = SecretBundle(
-        "secrets",
-        SecretBundleArgs(
-            entries=wordpress_secret_entries(
-                settings.secrets.mysql_root_password, settings.secrets.mysql_password
-            ),
-            platform="kubernetes",
-            name_prefix=settings.name_prefix,
-            namespace=cluster.namespace,
-        ),
-        opts=on_cluster,
-    )
+    secrets = wordpress_secrets(settings, "kubernetes", namespace=cluster.namespace, opts=on_cluster)
     site = WordPressStack(
         "wordpress",
         WordPressStackArgs(
