@@ -40,8 +40,8 @@ def test_the_kind_cluster_is_named_after_the_stack_unless_set():
 
 
 def test_an_existing_cluster_is_reached_through_kubeconfig_and_context():
-    cluster = load(kube({"mode": "existing", "kubeconfig": "~/.kube/prod", "context": "prod"})).kubernetes.cluster
-    assert (cluster.mode, cluster.kubeconfig, cluster.context) == ("existing", "~/.kube/prod", "prod")
+    cluster = load(kube({"mode": "existing", "kubeconfig": "/home/ops/.kube/prod", "context": "prod"})).kubernetes.cluster
+    assert (cluster.mode, cluster.kubeconfig, cluster.context) == ("existing", "/home/ops/.kube/prod", "prod")
 
 
 def test_empty_strings_from_the_project_defaults_mean_unset():
@@ -65,6 +65,7 @@ def test_autoscaling_reads_its_bounds_and_target():
     "settings, expected",
     [
         ({"mode": "minikube"}, "moorings:kubernetes.mode = 'minikube' is not accepted: expected one of existing, kind, render"),
+        ({"kubeconfig": "~/.kube/prod"}, "moorings:kubernetes.kubeconfig = '~/.kube/prod' is not accepted: expected an absolute path, a path relative to the project, or the kubeconfig's contents"),
         ({"namespace": "Blog"}, "moorings:kubernetes.namespace = 'Blog' is not accepted: expected a DNS label"),
         ({"namespace": "default"}, "moorings:kubernetes.namespace = 'default' is not accepted: expected a namespace of the stack's own"),
         ({"namespace": "kube-system"}, "moorings:kubernetes.namespace = 'kube-system' is not accepted: expected a namespace of the stack's own"),

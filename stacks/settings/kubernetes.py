@@ -49,7 +49,7 @@ def read_kubernetes(reader: ConfigReader, stack: str) -> KubernetesSettings:
     cluster = KubernetesClusterArgs(
         mode=reader.string("kubernetes.mode", "render", choices=MODES),
         namespace=reader.string("kubernetes.namespace", "moorings", check=_namespace_problem),
-        kubeconfig=reader.optional_string("kubernetes.kubeconfig"),
+        kubeconfig=reader.optional_string("kubernetes.kubeconfig", check=_kubeconfig_problem),
         context=reader.optional_string("kubernetes.context"),
         # Default: one kind cluster per stack, named like everything else the stack owns.
         kind_cluster=reader.optional_string("kubernetes.kindCluster", check=_dns_label_problem)
@@ -205,6 +205,13 @@ def millicores(quantity: str) -> float:
 
 
 # -- checks: None when the value is fine, else what would be accepted ------------------------
+
+
+def _kubeconfig_problem(value: str) -> Optional[str]:
+    if value.startswith("~"):
+        # The provider reads the path as given: nothing expands ~ on the way.
+        return "an absolute path, a path relative to the project, or the kubeconfig's contents (~ is not expanded)"
+    return None
 
 
 def _namespace_problem(value: str) -> Optional[str]:
