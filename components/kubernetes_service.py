@@ -75,10 +75,9 @@ class KubernetesService(pulumi.ComponentResource):
 
 def _container(spec: "ServiceSpec") -> core.ContainerArgs:
     targets = {(p.target, p.protocol) for p in spec.ports}
-    if spec.health and (spec.health.port, "tcp") not in targets:
-        targets.add((spec.health.port, "tcp"))  # probed, so declared
     probe = None
     if spec.health:
+        targets.add((spec.health.port, "tcp"))  # a probed port is a declared port
         probe = dict(path=spec.health.path, port=_port_name("tcp", spec.health.port))
     return core.ContainerArgs(
         name=spec.name,

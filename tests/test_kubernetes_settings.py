@@ -141,3 +141,13 @@ def test_services_that_kubernetes_cannot_run_are_refused(name, entry, expected):
 def test_kubernetes_only_rules_do_not_apply_to_other_platforms():
     settings = load({"platform": "swarm", "wordpress": {"replicas": 3}, "services": {"edge": {"image": "nginx:1.27.3-alpine", "mode": "global"}}})
     assert settings.wordpress.replicas == 3
+
+
+def test_bad_kubernetes_config_stops_the_stack_before_any_resource():
+    from stacks.settings import ConfigError
+    from tests.kubernetes_support import run_stack
+
+    run = run_stack("staging", {"kubernetes.exposure": "Gateway", "kubernetes.wpContentAccessMode": None}, capture_error=True)
+    assert isinstance(run.error, ConfigError)
+    assert [p.split(" = ")[0] for p in run.error.problems] == ["moorings:kubernetes.exposure", "moorings:wordpress.replicas"]
+    assert run.resources == []
