@@ -69,6 +69,8 @@ def test_mysql_is_a_statefulset_of_one_behind_a_headless_service(objects):
 def test_mysql_keeps_its_data_on_a_claim_of_the_configured_size_and_class(objects, prod):
     mysql = find(objects, "StatefulSet", "mysql")
     assert {"name": "data", "mountPath": "/var/lib/mysql"} in container(mysql)["volumeMounts"]
+    # In a subdirectory: the claim's root may hold lost+found, and MySQL initialises empty directories only.
+    assert container(mysql)["args"] == ["--datadir=/var/lib/mysql/data"]
     volumes = {v["name"]: v for v in mysql["spec"]["template"]["spec"]["volumes"]}
     assert volumes["data"]["persistentVolumeClaim"] == {"claimName": "mysql-data"}
     assert "volumeClaimTemplates" not in mysql["spec"]  # a standalone claim, so it can be protected

@@ -13,7 +13,10 @@ from components.wordpress_builders.kubernetes.storage import claim_volume
 from components.wordpress_stack import MYSQL_PORT, MYSQL_READER, WordPressSpec
 
 NAME = "mysql"
-DATA_DIR = "/var/lib/mysql"
+MOUNT = "/var/lib/mysql"
+# A subdirectory of the claim: a fresh ext4 volume holds lost+found, and MySQL refuses to
+# initialise a data directory that is not empty. The image's entrypoint reads --datadir.
+DATA_DIR = f"{MOUNT}/data"
 # Over TCP, not the socket: during first-run initialisation the image's temporary server
 # listens on the socket only and must not count as up. `mysqladmin ping` exits 0 whenever
 # the server answers, even "access denied", so the probe needs no password.
@@ -38,6 +41,7 @@ def mysql_statefulset(
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
+        args=[f"--datadir={DATA_DIR}"],
         env=env(
             {
                 "MYSQL_DATABASE": wordpress.db_name,
@@ -46,7 +50,7 @@ def mysql_statefulset(
             }
         ),
         ports=[k8s.core.v1.ContainerPortArgs(name=NAME, container_port=MYSQL_PORT)],
-        volume_mounts=[k8s.core.v1.VolumeMountArgs(name="data", mount_path=DATA_DIR), secret_volume.mount],
+        volume_mounts=[k8s.core.v1.VolumeMountArgs(name="data", mount_path=MOUNT), secret_volume.mount],
         # First start initialises the data directory: up to 5 minutes before liveness applies.
         startup_probe=exec_probe(PING, period=10, failures=30),
         readiness_probe=exec_probe(PING, period=10, failures=3),
