@@ -4,7 +4,7 @@ demo) as a Deployment plus a Service. Scaling it changes the Deployment's replic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -12,16 +12,14 @@ import pulumi_kubernetes as k8s
 from components.k8s.placement import Placement
 from components.k8s.pods import env, http_probe, pod_spec, resources
 from components.k8s.workloads import deployment, disruption_budget, rolling_update, service
-
-if TYPE_CHECKING:  # the settings' data type; no runtime dependency on the settings
-    from stacks.settings.services import ResourceSpec, ServiceSpec
+from components.service_spec import ResourceSpec, ServiceSpec
 
 core = k8s.core.v1
 
 
 @dataclass(frozen=True)
 class KubernetesServiceArgs:
-    spec: "ServiceSpec"
+    spec: ServiceSpec
     """Image, replicas, ports, env, limits/reservations and health (mode replicated only)."""
     namespace: pulumi.Input[str]
     instance: str
@@ -73,7 +71,7 @@ class KubernetesService(pulumi.ComponentResource):
         self.register_outputs({"deploymentName": self.deployment_name, "serviceName": self.service_name})
 
 
-def _container(spec: "ServiceSpec") -> core.ContainerArgs:
+def _container(spec: ServiceSpec) -> core.ContainerArgs:
     targets = {(p.target, p.protocol) for p in spec.ports}
     probe = None
     if spec.health:
@@ -95,7 +93,7 @@ def _container(spec: "ServiceSpec") -> core.ContainerArgs:
     )
 
 
-def _quantities(spec: "ResourceSpec") -> dict[str, str]:
+def _quantities(spec: ResourceSpec) -> dict[str, str]:
     found = {}
     if spec.cpu is not None:
         found["cpu"] = f"{round(spec.cpu * 1000)}m"

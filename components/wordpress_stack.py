@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional
 
 import pulumi
 
+from components.health_probe import HealthProbe
 from components.platform_modules import load_platform_module
 from components.secret_bundle import FileReader, SecretBundle, SecretEntry
 
@@ -41,6 +42,41 @@ WORDPRESS_READER = FileReader(uid="33", gid="33")  # www-data reads them at requ
 
 HTTP_PORT = 80
 MYSQL_PORT = 3306
+
+MYSQL_PROBE = HealthProbe(
+    # TCP, not the socket: during first-run initialisation the image's temporary server
+    # listens on the socket only, and must not count as healthy.
+    tests=("CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"),
+    interval="10s",
+    timeout="5s",
+    retries=10,
+    start_period="30s",
+)
+WORDPRESS_PROBE = HealthProbe(
+    # The image has PHP but no curl; a database outage makes this page answer 500.
+    tests=(
+        "CMD-SHELL",
+        "php -r 'exit(@file_get_contents(\"http://127.0.0.1/wp-login.php\") === false ? 1 : 0);'",
+    ),
+    interval="30s",
+    timeout="10s",
+    retries=3,
+    start_period="30s",
+)
+
+
+def mysql_env(spec: "WordPressSpec") -> dict[str, str]:
+    """Plain settings of the MySQL image: the database and user it creates on first start."""
+    return {"MYSQL_DATABASE": spec.db_name, "MYSQL_USER": spec.db_user}
+
+
+def wordpress_env(spec: "WordPressSpec", mysql_host: str) -> dict[str, str]:
+    """Plain settings of the WordPress image: where its database is."""
+    return {
+        "WORDPRESS_DB_HOST": f"{mysql_host}:{MYSQL_PORT}",
+        "WORDPRESS_DB_NAME": spec.db_name,
+        "WORDPRESS_DB_USER": spec.db_user,
+    }
 
 
 def wordpress_secret_entries(

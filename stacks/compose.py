@@ -7,9 +7,11 @@ stack outputs. Adding a platform is adding a module; nothing here changes.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import pulumi
 
+from stacks import platforms
 from stacks.settings import ConfigError, Settings
 
 
@@ -19,8 +21,9 @@ def compose(settings: Settings) -> None:
     except ModuleNotFoundError as missing:
         if missing.name != f"stacks.platforms.{settings.platform}":
             raise
+        built = sorted(module.name for module in pkgutil.iter_modules(platforms.__path__))
         raise ConfigError(
-            [f"moorings:platform = {settings.platform!r} is not built yet: expected docker"]
+            [f"moorings:platform = {settings.platform!r} is not built yet: expected one of {', '.join(built)}"]
         ) from None
     platform.compose(settings)
     pulumi.export("platform", settings.platform)

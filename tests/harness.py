@@ -53,6 +53,7 @@ class Declared:
     provider: str = ""
     delete_before_replace: bool = False
     replace_on_changes: list = field(default_factory=list)
+    additional_secret_outputs: list = field(default_factory=list)
     custom: bool = True
 
     @property
@@ -101,6 +102,9 @@ class FakeOutputs(pulumi_mocks.Mocks):
             state["imageId"] = f"sha256:{args.name}"
         if args.typ == "docker:index/image:Image":
             state["repoDigest"] = f"{args.inputs.get('imageName')}@sha256:{'0' * 64}"
+        if args.typ in ("command:local:Command", "command:remote:Command"):
+            state["stdout"] = f"stdout-of-{args.name}"  # what the script printed: a node ID, a token
+            state["stderr"] = ""
         return f"{args.name}-id", state
 
     def call(self, args: pulumi_mocks.MockCallArgs):
@@ -124,11 +128,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     raw_inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     protect=bool(request.protect),
-                    depends_on=list(request.dependencies),
+                    depends_on=sorted(request.dependencies),  # a set: the order is when each input resolved
                     ignore_changes=list(request.ignoreChanges),
                     provider=request.provider,
                     delete_before_replace=bool(request.deleteBeforeReplace),
                     replace_on_changes=list(request.replaceOnChanges),
+                    additional_secret_outputs=list(request.additionalSecretOutputs),
                     custom=bool(request.custom),
                 )
             )
@@ -188,3 +193,27 @@ def plain_occurrences(value: Any, needle: str, path: str = "") -> list[str]:
     if isinstance(value, str) and needle in value:
         return [path or "."]
     return []
+
+
+def differences(before: Run, after: Run) -> list[str]:
+    """Everything that differs between two runs' registrations, one line per difference:
+    a resource added or removed, an option changed, or an input changed at its wire path."""
+    old = {r.urn: r for r in before.resources}
+    new = {r.urn: r for r in after.resources}
+    found = [f"+ {urn}" for urn in new if urn not in old] + [f"- {urn}" for urn in old if urn not in new]
+    for urn in old.keys() & new.keys():
+        a, b = vars(old[urn]), vars(new[urn])
+        for key in a:
+            if key == "raw_inputs":
+                found += [f"{urn} {path}: {x!r} -> {y!r}" for path, x, y in _value_differences(a[key], b[key], "")]
+            elif a[key] != b[key]:
+                found.append(f"{urn} ({key}): {a[key]!r} -> {b[key]!r}")
+    return sorted(found)
+
+
+def _value_differences(a: Any, b: Any, path: str) -> list[tuple[str, Any, Any]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for key in sorted(a.keys() | b.keys()) for d in _value_differences(a.get(key), b.get(key), f"{path}.{key}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _value_differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [(path, a, b)]

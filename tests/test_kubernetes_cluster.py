@@ -88,6 +88,7 @@ def test_kind_mode_hands_the_provider_the_new_clusters_kubeconfig_as_a_secret(ki
     assert provider.input_is_secret("kubeconfig")
     assert provider.inputs["context"] == "kind-moorings-dev"
     assert is_secret(run.outputs["kubeconfig"])
+    assert run.one(COMMAND).additional_secret_outputs == ["stdout"]  # secret in state too
 
 
 def test_kind_mode_refuses_to_start_without_the_kind_cli(monkeypatch):

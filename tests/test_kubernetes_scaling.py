@@ -3,52 +3,12 @@ engine receives differently is that count (plus a disruption budget when crossin
 
 import pytest
 
+from tests.harness import differences
 from tests.kubernetes_support import deploy
 
-WORDPRESS = ("kubernetes:apps/v1:Deployment", "wordpress")
-DEMO = ("kubernetes:apps/v1:Deployment", "demo")
-
-
-def received(run):
-    """Everything the engine gets for each resource: inputs and the options that matter."""
-    return {
-        (r.type, r.name): {
-            "inputs": r.inputs,
-            "parent": r.parent,
-            "provider": r.provider,
-            "protect": r.protect,
-            "dependsOn": sorted(r.depends_on),
-            "ignoreChanges": r.ignore_changes,
-            "deleteBeforeReplace": r.delete_before_replace,
-            "replaceOnChanges": r.replace_on_changes,
-        }
-        for r in run.resources
-    }
-
-
-def differences(before, after):
-    """{(type, name): [paths that differ]}, with 'added' / 'removed' for whole resources."""
-    found = {}
-    for key in before.keys() | after.keys():
-        if key not in after:
-            found[key] = ["removed"]
-        elif key not in before:
-            found[key] = ["added"]
-        elif paths := _paths(before[key], after[key]):
-            found[key] = paths
-    return found
-
-
-def _paths(a, b, at=""):
-    if isinstance(a, dict) and isinstance(b, dict):
-        return [p for k in sorted(a.keys() | b.keys()) for p in _paths(a.get(k), b.get(k), f"{at}.{k}" if at else k)]
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [p for i, (x, y) in enumerate(zip(a, b)) for p in _paths(x, y, f"{at}[{i}]")]
-    return [] if a == b else [at]
-
-
-def replicas(run, key):
-    return received(run)[key]["inputs"]["spec"].get("replicas")
+WORDPRESS = "urn:pulumi:{stack}::moorings::moorings:index:WordPressStack$kubernetes:apps/v1:Deployment::wordpress"
+DEMO = "urn:pulumi:{stack}::moorings::moorings:index:KubernetesService$kubernetes:apps/v1:Deployment::demo"
+BUDGET = "urn:pulumi:{stack}::moorings::moorings:index:{component}$kubernetes:policy/v1:PodDisruptionBudget::{name}"
 
 
 @pytest.fixture(scope="module")
@@ -58,44 +18,41 @@ def staging():
 
 def test_scaling_wordpress_up_changes_only_its_replica_count(staging):
     scaled = deploy("staging", {"wordpress.replicas": 3})
-    assert differences(received(staging), received(scaled)) == {WORDPRESS: ["inputs.spec.replicas"]}
-    assert (replicas(staging, WORDPRESS), replicas(scaled, WORDPRESS)) == (2, 3)
+    assert differences(staging, scaled) == [f"{WORDPRESS.format(stack='staging')} .spec.replicas: 2.0 -> 3.0"]
 
 
 def test_scaling_wordpress_down_to_one_also_drops_its_disruption_budget(staging):
     scaled = deploy("staging", {"wordpress.replicas": 1})
-    assert differences(received(staging), received(scaled)) == {
-        WORDPRESS: ["inputs.spec.replicas"],
-        ("kubernetes:policy/v1:PodDisruptionBudget", "wordpress"): ["removed"],
-    }
+    assert differences(staging, scaled) == [
+        "- " + BUDGET.format(stack="staging", component="WordPressStack", name="wordpress"),
+        f"{WORDPRESS.format(stack='staging')} .spec.replicas: 2.0 -> 1.0",
+    ]
 
 
 def test_scaling_a_service_up_changes_only_its_replica_count(staging):
     scaled = deploy("staging", {"services.demo.replicas": 5})
-    assert differences(received(staging), received(scaled)) == {DEMO: ["inputs.spec.replicas"]}
-    assert replicas(scaled, DEMO) == 5
+    assert differences(staging, scaled) == [f"{DEMO.format(stack='staging')} .spec.replicas: 2.0 -> 5.0"]
 
 
 def test_scaling_a_service_down_to_one_also_drops_its_disruption_budget(staging):
     scaled = deploy("staging", {"services.demo.replicas": 1})
-    assert differences(received(staging), received(scaled)) == {
-        DEMO: ["inputs.spec.replicas"],
-        ("kubernetes:policy/v1:PodDisruptionBudget", "demo"): ["removed"],
-    }
+    assert differences(staging, scaled) == [
+        "- " + BUDGET.format(stack="staging", component="KubernetesService", name="demo"),
+        f"{DEMO.format(stack='staging')} .spec.replicas: 2.0 -> 1.0",
+    ]
 
 
 def test_under_autoscaling_the_replica_count_is_the_autoscalers_and_its_bounds_are_the_knob():
-    prod = received(deploy("prod"))
-    assert differences(prod, received(deploy("prod", {"wordpress.replicas": 5}))) == {}
-    wider = received(deploy("prod", {"kubernetes.autoscalingMaxReplicas": 12}))
-    assert differences(prod, wider) == {
-        ("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "wordpress"): ["inputs.spec.maxReplicas"]
-    }
+    prod = deploy("prod")
+    assert differences(prod, deploy("prod", {"wordpress.replicas": 5})) == []
+    autoscaler = "urn:pulumi:prod::moorings::moorings:index:WordPressStack$kubernetes:autoscaling/v2:HorizontalPodAutoscaler::wordpress"
+    assert differences(prod, deploy("prod", {"kubernetes.autoscalingMaxReplicas": 12})) == [
+        f"{autoscaler} .spec.maxReplicas: 10.0 -> 12.0"
+    ]
 
 
 def test_the_comparison_sees_any_other_difference(staging):
-    """The check above is only as good as its diff: a change elsewhere must show."""
-    other = deploy("staging", {"wordpress.replicas": 3, "kubernetes.wordpressMemory": "300Mi"})
-    changed = differences(received(staging), received(other))[WORDPRESS]
-    assert "inputs.spec.replicas" in changed
-    assert "inputs.spec.template.spec.containers[0].resources.limits.memory" in changed
+    """The checks above are only as good as the comparison: a change elsewhere must show."""
+    other = differences(staging, deploy("staging", {"wordpress.replicas": 3, "kubernetes.wordpressMemory": "300Mi"}))
+    assert f"{WORDPRESS.format(stack='staging')} .spec.replicas: 2.0 -> 3.0" in other
+    assert any(".spec.template.spec.containers[0].resources.limits.memory: '256Mi' -> '300Mi'" in d for d in other)

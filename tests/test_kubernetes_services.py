@@ -3,7 +3,7 @@
 import pytest
 
 from components.kubernetes_service import KubernetesService, KubernetesServiceArgs
-from stacks.settings.services import HealthSpec, PortSpec, ResourceSpec, ServiceSpec
+from components.service_spec import HealthSpec, PortSpec, ResourceSpec, ServiceSpec
 from tests.harness import run_program
 from tests.kubernetes_support import container, deploy, find, manifests
 

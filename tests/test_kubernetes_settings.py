@@ -128,7 +128,6 @@ DEMO = {"image": "nginx:1.27.3-alpine", "ports": [{"target": 80, "published": 80
     "name, entry, expected",
     [
         ("edge", {"image": "nginx:1.27.3-alpine", "mode": "global"}, "moorings:services.edge.mode = 'global' is not accepted: expected replicated on platform kubernetes"),
-        ("mysql", DEMO, "moorings:services.mysql = 'mysql' is not accepted: expected a name other than wordpress and mysql"),
         ("demo", {**DEMO, "ports": [{"target": 80, "mode": "host"}]}, "moorings:services.demo.ports[0].mode = 'host' is not accepted: expected ingress on platform kubernetes"),
         ("demo", {**DEMO, "ports": [{"target": 80}, {"target": 8080, "published": 80}]}, "moorings:services.demo.ports[1].published = 80 is not accepted: expected a port this service does not publish twice"),
     ],

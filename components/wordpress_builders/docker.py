@@ -5,40 +5,26 @@ from __future__ import annotations
 import pulumi
 import pulumi_docker as docker
 
+from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
-    MYSQL_PORT,
+    MYSQL_PROBE,
     MYSQL_READER,
     MYSQL_SECRET_ENV,
+    WORDPRESS_PROBE,
     WORDPRESS_READER,
     WORDPRESS_SECRET_ENV,
     WordPressOutputs,
     WordPressStack,
     WordPressStackArgs,
+    mysql_env,
     register_builder,
+    wordpress_env,
 )
 
 RESTART = "unless-stopped"
-MYSQL_HEALTHCHECK = docker.ContainerHealthcheckArgs(
-    # TCP, not the socket: during first-run initialisation the image's temporary server
-    # listens on the socket only, and must not count as healthy.
-    tests=["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"],
-    interval="10s",
-    timeout="5s",
-    retries=10,
-    start_period="30s",
-)
-WORDPRESS_HEALTHCHECK = docker.ContainerHealthcheckArgs(
-    # The image has PHP but no curl; a database outage makes this page answer 500.
-    tests=[
-        "CMD-SHELL",
-        "php -r 'exit(@file_get_contents(\"http://127.0.0.1/wp-login.php\") === false ? 1 : 0);'",
-    ],
-    interval="30s",
-    timeout="10s",
-    retries=3,
-    start_period="30s",
-)
+MYSQL_HEALTHCHECK = MYSQL_PROBE.as_args(docker.ContainerHealthcheckArgs)
+WORDPRESS_HEALTHCHECK = WORDPRESS_PROBE.as_args(docker.ContainerHealthcheckArgs)
 
 
 @register_builder("docker")
@@ -52,12 +38,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     child = pulumi.ResourceOptions(parent=stack)
 
     network = docker.Network("network", name=f"{prefix}-net", driver="bridge", opts=child)
-    mysql_data = docker.Volume(
-        "mysql-data",
-        name=f"{prefix}-mysql-data",
-        opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
-    )
-    wp_content = docker.Volume("wp-content", name=f"{prefix}-wp-content", opts=child)
+    volumes = engine_volumes(stack, args)
 
     mysql_image = docker.RemoteImage("mysql-image", name=args.mysql.image, keep_locally=True, opts=child)
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
@@ -65,13 +46,9 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         "mysql",
         name=f"{prefix}-mysql",
         image=mysql_image.image_id,
-        envs=[
-            f"MYSQL_DATABASE={args.wordpress.db_name}",
-            f"MYSQL_USER={args.wordpress.db_user}",
-            *mysql_secrets.env_list(),
-        ],
+        envs=[*_env_list(mysql_env(args.wordpress)), *mysql_secrets.env_list()],
         uploads=list(mysql_secrets.attachments),
-        volumes=[docker.ContainerVolumeArgs(volume_name=mysql_data.name, container_path="/var/lib/mysql")],
+        volumes=[docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR)],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
         healthcheck=MYSQL_HEALTHCHECK,
         restart=RESTART,
@@ -86,15 +63,10 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         "wordpress",
         name=f"{prefix}-wordpress",
         image=_wordpress_image(stack, args),
-        envs=[
-            f"WORDPRESS_DB_HOST=mysql:{MYSQL_PORT}",
-            f"WORDPRESS_DB_NAME={args.wordpress.db_name}",
-            f"WORDPRESS_DB_USER={args.wordpress.db_user}",
-            *wordpress_secrets.env_list(),
-        ],
+        envs=[*_env_list(wordpress_env(args.wordpress, mysql_host="mysql")), *wordpress_secrets.env_list()],
         uploads=list(wordpress_secrets.attachments),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
-        volumes=[docker.ContainerVolumeArgs(volume_name=wp_content.name, container_path="/var/www/html/wp-content")],
+        volumes=[docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR)],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
         healthcheck=WORDPRESS_HEALTHCHECK,
         restart=RESTART,
@@ -107,6 +79,10 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         mysql_name=mysql.name,
         network_name=network.name,
     )
+
+
+def _env_list(env: dict[str, str]) -> list[str]:
+    return [f"{key}={value}" for key, value in env.items()]
 
 
 def _wordpress_image(stack: WordPressStack, args: WordPressStackArgs) -> pulumi.Output[str]:

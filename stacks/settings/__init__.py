@@ -84,6 +84,13 @@ def settings_from(
             "1 on platform docker (one local container); "
             "scale on platform swarm or kubernetes instead",
         )
+    if platform == "swarm" and wordpress.build_context is not None:
+        reader.fail(
+            "wordpress.build",
+            True,
+            "false on platform swarm (an image built here is missing on the other nodes); "
+            "push the image to a registry and set wordpress.image instead",
+        )
     mysql = MySqlSpec(
         image=reader.string("mysql.image", DEFAULT_MYSQL_IMAGE, check=pinned_image_problem),
         protect_data=reader.boolean("mysql.protect", True),
@@ -94,6 +101,13 @@ def settings_from(
     )
     # Every section is read whatever the platform, so a typo anywhere is caught.
     services = read_services(reader)
+    for spec in services:
+        if spec.name in ("mysql", "wordpress"):  # <prefix>-<name> would collide with WordPressStack's own
+            reader.fail(
+                f"services.{spec.name}",
+                spec.name,
+                "a service name other than mysql and wordpress, which the WordPress stack takes",
+            )
     swarm = read_swarm(reader)
     kubernetes = read_kubernetes(reader, stack)
     if platform == "kubernetes":

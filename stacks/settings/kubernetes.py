@@ -20,15 +20,13 @@ from components.wordpress_builders.kubernetes.options import (
     Storage,
     WordPressKubernetesOptions,
 )
+from components.service_spec import ServiceSpec
 from components.wordpress_stack import WordPressSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
-from stacks.settings.services import ServiceSpec
 
 EXPOSURES = ("ClusterIP", "NodePort", "LoadBalancer", "Ingress")
 NODE_PORTS = (30000, 32767)  # the API server's default --service-node-port-range
-# Objects the WordPressStack names itself; an extra service must not take these names.
-WORDPRESS_OBJECT_NAMES = ("wordpress", "mysql")
 # The stack deletes its namespace on destroy: never one the cluster itself relies on.
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -122,8 +120,6 @@ def check_kubernetes(
 
 def _check_service(reader: ConfigReader, service: ServiceSpec) -> None:
     path = f"services.{service.name}"
-    if service.name in WORDPRESS_OBJECT_NAMES:
-        reader.fail(path, service.name, "a name other than wordpress and mysql (the WordPressStack's objects)")
     if service.mode == "global":
         reader.fail(
             f"{path}.mode",

@@ -7,55 +7,15 @@ platform kubernetes. Scaling one is `pulumi config set --path services.<name>.re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Optional
 
+from components.service_spec import HealthSpec, PortSpec, ResourceSpec, ServiceSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 
 SERVICE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FIELDS = ("image", "replicas", "mode", "ports", "env", "limits", "reservations", "health")
-
-
-@dataclass(frozen=True)
-class PortSpec:
-    target: int
-    """Port inside the container."""
-    published: int
-    """Port on the swarm ingress / host, or of the Kubernetes Service."""
-    protocol: str = "tcp"
-    mode: str = "ingress"
-    """Swarm publish mode: ingress (routing mesh) or host."""
-
-
-@dataclass(frozen=True)
-class ResourceSpec:
-    cpu: Optional[float] = None
-    """CPU cores (0.5 = half a core)."""
-    memory_mb: Optional[int] = None
-
-
-@dataclass(frozen=True)
-class HealthSpec:
-    port: int
-    path: str = "/"
-    """HTTP path that answers 2xx/3xx when the service is healthy."""
-
-
-@dataclass(frozen=True)
-class ServiceSpec:
-    name: str
-    image: str
-    replicas: int = 1
-    mode: str = "replicated"
-    """replicated (runs `replicas` tasks) or global (one task per node; swarm only)."""
-    ports: tuple[PortSpec, ...] = ()
-    env: tuple[tuple[str, str], ...] = ()
-    """Plain, non-secret variables only; secrets go through a SecretBundle."""
-    limits: ResourceSpec = ResourceSpec()
-    reservations: ResourceSpec = ResourceSpec()
-    health: Optional[HealthSpec] = None
 
 
 def read_services(reader: ConfigReader) -> tuple[ServiceSpec, ...]:

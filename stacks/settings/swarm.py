@@ -1,16 +1,87 @@
-"""Platform swarm settings (`swarm.*`). Filled in by the Swarm issue."""
+"""Platform swarm settings (`swarm.*`): where the swarm runs and which hosts make it up.
+
+`swarm.mode` is `local` (a single-node swarm on the local Docker Engine, the default) or
+`ssh` (the hosts of `swarm.hosts`, reached over SSH). The manager count is checked here, so
+an even count stops the program before anything runs.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass
+from typing import Any, Optional
 
+from components.swarm_cluster import LOCAL, MANAGER, MODES, ROLES, SwarmHost
+from components.swarm_quorum import manager_count_problem
 from stacks.settings.reader import ConfigReader
+
+HOST_FIELDS = ("address", "user", "role")
+SSH_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]{0,31}$")
 
 
 @dataclass(frozen=True)
 class SwarmSettings:
-    pass
+    mode: str = LOCAL
+    """local (single node on this machine's engine) or ssh (the hosts below)."""
+    hosts: tuple[SwarmHost, ...] = ()
+    """ssh mode only, in order: the first manager initialises the swarm."""
 
 
 def read_swarm(reader: ConfigReader) -> SwarmSettings:
-    return SwarmSettings()
+    mode = reader.string("swarm.mode", LOCAL, choices=MODES)
+    raw_hosts = reader.sequence("swarm.hosts")
+    if mode == LOCAL:
+        if raw_hosts:
+            reader.fail("swarm.hosts", raw_hosts, "no hosts with swarm.mode local (set swarm.mode to ssh to use them)")
+        return SwarmSettings(mode=mode)
+    if not raw_hosts:
+        reader.fail(
+            "swarm.hosts",
+            raw_hosts,
+            "at least one host {address, user, role} with swarm.mode ssh "
+            "(e.g. pulumi config set --path 'swarm.hosts[0].address' 10.0.0.11)",
+        )
+        return SwarmSettings(mode=mode)
+    read = {index: host for index, item in enumerate(raw_hosts) if (host := _read_host(reader, index, item))}
+    _check_unique_addresses(reader, read)
+    if len(read) == len(raw_hosts):  # a broken entry already has its own message
+        problem = manager_count_problem(sum(1 for host in read.values() if host.role == MANAGER))
+        if problem:
+            reader.fail("swarm.hosts", raw_hosts, problem)
+    return SwarmSettings(mode=mode, hosts=tuple(read.values()))
+
+
+def _read_host(reader: ConfigReader, index: int, item: Any) -> Optional[SwarmHost]:
+    at = f"swarm.hosts[{index}]"
+    if not isinstance(item, dict) or any(field not in item for field in HOST_FIELDS):
+        reader.fail(at, item, "an object with address, user and role (manager or worker)")
+        return None
+    for key in sorted(set(item) - set(HOST_FIELDS)):
+        reader.fail(f"{at}.{key}", item[key], "one of the host fields " + ", ".join(HOST_FIELDS))
+    problems = len(reader.problems)
+    address = reader.parse_string(f"{at}.address", item["address"], "", check=_ip_address_problem)
+    user = reader.parse_string(
+        f"{at}.user", item["user"], "", check=lambda u: None if SSH_USER.match(u) else "a user name to log in with over SSH"
+    )
+    role = reader.parse_string(f"{at}.role", item["role"], "", choices=ROLES)
+    if len(reader.problems) > problems:
+        return None
+    return SwarmHost(address=address, user=user, role=role)
+
+
+def _ip_address_problem(value: str) -> Optional[str]:
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        # `docker swarm init/join --advertise-addr` takes an IP address, not a host name.
+        return "an IP address (the node advertises itself on it; swarm does not accept host names there)"
+
+
+def _check_unique_addresses(reader: ConfigReader, hosts: dict[int, SwarmHost]) -> None:
+    seen: set[str] = set()
+    for index, host in hosts.items():
+        if host.address in seen:
+            reader.fail(f"swarm.hosts[{index}].address", host.address, "each address once (one swarm node per host)")
+        seen.add(host.address)

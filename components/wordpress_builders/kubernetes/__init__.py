@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from components.k8s.placement import Placement
 from components.wordpress_builders.kubernetes.exposure import expose
+from components.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from components.wordpress_builders.kubernetes.mysql import mysql_statefulset
 from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, WordPressKubernetesOptions
 from components.wordpress_builders.kubernetes.safeguards import guard
@@ -43,7 +44,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     at = Placement(parent=stack, namespace=options.namespace, instance=args.name_prefix)
     mysql_data = claim(at, "mysql-data", options.mysql_storage, protect=args.mysql.protect_data)
     wp_content = claim(at, "wp-content", options.wp_content_storage)
-    mysql, mysql_service = mysql_statefulset(
+    mysql = mysql_statefulset(
         at,
         args.mysql.image,
         args.wordpress,
@@ -56,7 +57,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         args.wordpress.image,
         args.wordpress,
         args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
-        mysql_host=mysql_service.metadata.name,
+        mysql_host=MYSQL,  # the headless Service, by its fixed name
         wp_content=wp_content,
         wp_content_access=options.wp_content_storage.access_mode,
         sizing=options.wordpress_resources,

@@ -10,7 +10,7 @@ from components.k8s.workloads import service
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import Resources
 from components.wordpress_builders.kubernetes.storage import claim_volume
-from components.wordpress_stack import MYSQL_PORT, MYSQL_READER, WordPressSpec
+from components.wordpress_stack import MYSQL_PORT, MYSQL_READER, WordPressSpec, mysql_env
 
 NAME = "mysql"
 MOUNT = "/var/lib/mysql"
@@ -30,7 +30,7 @@ def mysql_statefulset(
     secrets: SecretWiring,
     data: k8s.core.v1.PersistentVolumeClaim,
     sizing: Resources,
-) -> tuple[k8s.apps.v1.StatefulSet, k8s.core.v1.Service]:
+) -> k8s.apps.v1.StatefulSet:
     headless = service(
         at,
         NAME,
@@ -42,13 +42,7 @@ def mysql_statefulset(
         name=NAME,
         image=image,
         args=[f"--datadir={DATA_DIR}"],
-        env=env(
-            {
-                "MYSQL_DATABASE": wordpress.db_name,
-                "MYSQL_USER": wordpress.db_user,
-                **dict(sorted(secrets.file_env.items())),
-            }
-        ),
+        env=env({**mysql_env(wordpress), **dict(sorted(secrets.file_env.items()))}),
         ports=[k8s.core.v1.ContainerPortArgs(name=NAME, container_port=MYSQL_PORT)],
         volume_mounts=[k8s.core.v1.VolumeMountArgs(name="data", mount_path=MOUNT), secret_volume.mount],
         # First start initialises the data directory: up to 5 minutes before liveness applies.
@@ -78,4 +72,4 @@ def mysql_statefulset(
         ),
         opts=at.opts(),
     )
-    return statefulset, headless
+    return statefulset

@@ -13,7 +13,7 @@ from components.k8s.workloads import autoscaled, deployment, rolling_update
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, Resources
 from components.wordpress_builders.kubernetes.storage import claim_volume
-from components.wordpress_stack import HTTP_PORT, MYSQL_PORT, WORDPRESS_READER, WordPressSpec
+from components.wordpress_stack import HTTP_PORT, WORDPRESS_READER, WordPressSpec, wordpress_env
 
 NAME = "wordpress"
 PORT_NAME = "http"
@@ -28,7 +28,7 @@ def wordpress_deployment(
     image: str,
     wordpress: WordPressSpec,
     secrets: SecretWiring,
-    mysql_host: pulumi.Input[str],
+    mysql_host: str,
     wp_content: k8s.core.v1.PersistentVolumeClaim,
     wp_content_access: str,
     sizing: Resources,
@@ -40,14 +40,7 @@ def wordpress_deployment(
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
-        env=env(
-            {
-                "WORDPRESS_DB_HOST": pulumi.Output.format("{0}:{1}", mysql_host, MYSQL_PORT),
-                "WORDPRESS_DB_NAME": wordpress.db_name,
-                "WORDPRESS_DB_USER": wordpress.db_user,
-                **dict(sorted(secrets.file_env.items())),
-            }
-        ),
+        env=env({**wordpress_env(wordpress, mysql_host), **dict(sorted(secrets.file_env.items()))}),
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=HTTP_PORT)],
         volume_mounts=[k8s.core.v1.VolumeMountArgs(name="wp-content", mount_path=WP_CONTENT), secret_volume.mount],
         # The first start copies WordPress into place and may wait for MySQL's first start.

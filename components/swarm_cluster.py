@@ -1,0 +1,203 @@
+"""SwarmCluster: a Docker Swarm formed by scripts run on its nodes, and a provider for it.
+
+Each node is one command resource named after its address, whose create step brings the
+node into the swarm and whose delete step takes it out: the first manager runs init.sh
+(delete: dissolve.sh), every other host runs join.sh with the join token for its role
+(delete: leave.sh), so a host removed from the configuration leaves on the next `up`.
+The scripts (components/swarm_scripts/) check the node's swarm state first, so running
+them again changes nothing. Join tokens are read on the first manager as Pulumi secrets.
+
+Mode `local` is a single-node swarm on this machine's engine, driven by local commands;
+mode `ssh` drives the hosts over SSH (the SSH agent authenticates, as for `ssh` itself).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import pulumi
+import pulumi_command as command
+import pulumi_docker as docker
+
+from components.swarm_quorum import manager_count_problem
+
+LOCAL = "local"
+SSH = "ssh"
+MODES = (LOCAL, SSH)
+MANAGER = "manager"
+WORKER = "worker"
+ROLES = (MANAGER, WORKER)
+
+LOCAL_DOCKER_HOST = "unix:///var/run/docker.sock"
+LOCAL_ADVERTISE_ADDR = "127.0.0.1"  # a single node: nothing else needs to reach it
+SWARM_PORT = 2377  # where managers listen for joining nodes
+SCRIPTS = Path(__file__).parent / "swarm_scripts"
+
+
+@dataclass(frozen=True)
+class SwarmHost:
+    """One machine of an ssh-mode swarm."""
+
+    address: str
+    """IP address: SSH connects to it, the node advertises itself on it."""
+    user: str
+    """SSH user, allowed to run `docker` on the host."""
+    role: str
+    """manager or worker."""
+
+
+@dataclass(frozen=True)
+class SwarmClusterArgs:
+    owner: str
+    """Marks a swarm this component created (a node label), so destroy only dissolves its own."""
+    mode: str = LOCAL
+    """local (one node, the local engine) or ssh (`hosts`)."""
+    hosts: Sequence[SwarmHost] = ()
+    """ssh mode: the first manager initialises the swarm, the others join it."""
+
+
+def script_command(script: str, *args: str) -> str:
+    """A command line that runs swarm_scripts/<script> with `args` in any POSIX login shell.
+
+    The script's text travels in the command itself, so nothing needs copying to a host,
+    and a changed script shows in the preview's diff.
+    """
+    text = (SCRIPTS / script).read_text()
+    return " ".join(["sh", "-c", shlex.quote(text), script, *(shlex.quote(arg) for arg in args)])
+
+
+class SwarmCluster(pulumi.ComponentResource):
+    provider: docker.Provider
+    """Docker provider pointed at the first manager; declare swarm resources with it."""
+    docker_host: str
+    """Where that provider connects: the local socket, or ssh://user@address."""
+    public_host: str
+    """A host name that reaches the swarm's published ports (any node does, via the ingress)."""
+    join_address: str
+    """address:port that nodes join through."""
+    manager_node_id: pulumi.Output[str]
+    """Swarm node ID of the first manager (the node that initialised the swarm)."""
+    worker_token: pulumi.Output[str]
+    """Secret: joins a node as a worker."""
+    manager_token: pulumi.Output[str]
+    """Secret: joins a node as a manager."""
+
+    def __init__(self, name: str, args: SwarmClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        nodes = _nodes(name, args)
+        # The managers are the component's inputs so that the policy pack can check the count.
+        inputs = {"mode": args.mode, "managers": [node.address for node in nodes if node.role == MANAGER]}
+        super().__init__("moorings:index:SwarmCluster", name, inputs, opts)
+        first, others = nodes[0], nodes[1:]
+        self.join_address = f"{_bracketed(first.address)}:{SWARM_PORT}"
+
+        init = self._run(
+            first,
+            f"{name}-node-{first.label}",
+            create=script_command("init.sh", first.address, args.owner),
+            delete=script_command("dissolve.sh", args.owner),
+        )
+        self.manager_node_id = init.stdout
+        tokens = {}
+        for role in ROLES:
+            read = self._run(
+                first, f"{name}-{role}-token", create=script_command("tokens.sh", role), secret_output=True, after=[init]
+            )
+            tokens[role] = pulumi.Output.secret(read.stdout)
+        self.worker_token, self.manager_token = tokens[WORKER], tokens[MANAGER]
+        joined = [
+            self._run(
+                node,
+                f"{name}-node-{node.label}",
+                create=script_command("join.sh", self.join_address, node.role, node.address),
+                delete=script_command("leave.sh"),
+                stdin=tokens[node.role],
+            )
+            for node in others
+        ]
+
+        self.docker_host = first.docker_host
+        self.public_host = "localhost" if args.mode == LOCAL else first.address
+        self.provider = docker.Provider(
+            name,  # child names carry the component's: URNs do not include the parent's name
+            host=self.docker_host,
+            ssh_opts=None if args.mode == LOCAL else ["-o", "BatchMode=yes"],  # fail, never prompt
+            # Swarm resources wait until every node is in.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[init, *joined]),
+        )
+        self.register_outputs(
+            {
+                "dockerHost": self.docker_host,
+                "joinAddress": self.join_address,
+                "managerNodeId": self.manager_node_id,
+                "workerToken": self.worker_token,
+                "managerToken": self.manager_token,
+            }
+        )
+
+    def _run(
+        self,
+        node: "_Node",
+        name: str,
+        create: str,
+        delete: Optional[str] = None,
+        stdin: Optional[pulumi.Input[str]] = None,
+        secret_output: bool = False,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> command.local.Command | command.remote.Command:
+        """One script run on `node`: a local command in local mode, over SSH in ssh mode."""
+        opts = pulumi.ResourceOptions(
+            parent=self,
+            depends_on=list(after),
+            additional_secret_outputs=["stdout"] if secret_output else None,
+        )
+        common = dict(create=create, delete=delete, stdin=stdin, opts=opts)
+        if node.ssh is None:
+            logging = command.local.Logging.NONE if secret_output else None
+            return command.local.Command(
+                name, environment={"DOCKER_HOST": LOCAL_DOCKER_HOST}, logging=logging, **common
+            )
+        logging = command.remote.Logging.NONE if secret_output else None
+        return command.remote.Command(name, connection=node.ssh, logging=logging, **common)
+
+
+@dataclass(frozen=True)
+class _Node:
+    address: str
+    role: str
+    label: str
+    """Part of the node's resource names: stable while the host stays in the configuration."""
+    docker_host: str
+    ssh: Optional[command.remote.ConnectionArgs] = None
+
+
+def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
+    """The nodes, the first manager first."""
+    if args.mode not in MODES:
+        raise ValueError(f"SwarmCluster {name}: mode {args.mode!r} is not one of {', '.join(MODES)}")
+    if args.mode == LOCAL:
+        if args.hosts:
+            raise ValueError(f"SwarmCluster {name}: hosts are for mode ssh; mode local is this machine alone")
+        return [_Node(LOCAL_ADVERTISE_ADDR, MANAGER, LOCAL, LOCAL_DOCKER_HOST)]
+    problem = manager_count_problem(sum(1 for host in args.hosts if host.role == MANAGER))
+    if problem:
+        raise ValueError(f"SwarmCluster {name}: expected {problem}")
+    first = next(host for host in args.hosts if host.role == MANAGER)
+    ordered = [first, *(host for host in args.hosts if host is not first)]
+    return [
+        _Node(
+            address=host.address,
+            role=host.role,
+            label=host.address.replace(":", "-"),  # IPv6: "::" separates the parts of a URN
+            docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
+            ssh=command.remote.ConnectionArgs(host=host.address, user=host.user),
+        )
+        for host in ordered
+    ]
+
+
+def _bracketed(address: str) -> str:
+    """An address ready to take a :port (IPv6 goes in brackets)."""
+    return f"[{address}]" if ":" in address else address

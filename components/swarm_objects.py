@@ -1,0 +1,36 @@
+"""Swarm secrets and configs are immutable: a new content needs a new object, under a new name.
+
+Naming each object after a short hash of its content makes a changed value a new object:
+Pulumi creates it, rolls the services over to it, and only then deletes the old one
+(create-before-delete works because the two names differ).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pulumi
+
+HASH_LENGTH = 12  # hex digits: plenty to tell one value from the next
+MAX_NAME_LENGTH = 64  # Docker's limit for secret and config names
+
+
+def content_name(base: str, content: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`<base>-<hash of content>`, computed where the content is known and never shown.
+
+    Only the one-way hash leaves the apply, so the name is not a secret even when the
+    content is (Docker lists secret names in plain sight anyway).
+    """
+    if len(base) + 1 + HASH_LENGTH > MAX_NAME_LENGTH:
+        longest = MAX_NAME_LENGTH - 1 - HASH_LENGTH
+        raise ValueError(f"{base!r} is too long for a swarm object name (at most {longest} characters)")
+    digest = pulumi.Output.from_input(content).apply(
+        lambda text: hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
+    )
+    return pulumi.Output.unsecret(digest).apply(lambda short: f"{base}-{short}")
+
+
+def encoded(content: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The content base64-encoded, as the provider's `data` takes it; stays secret if it was."""
+    return pulumi.Output.from_input(content).apply(lambda text: base64.b64encode(text.encode()).decode())

@@ -1,0 +1,230 @@
+"""SwarmService: one Docker Swarm service, declared in full.
+
+Everything `docker service create` is given by hand becomes an argument: the pinned image,
+replicated or global mode, published ports, environment, secrets as files, configs,
+networks, volumes, health check, resources, placement, and the update and rollback
+policies. Scaling is the `replicas` argument alone. `pulumi up` waits for the service to
+converge (all tasks running) on replicated services.
+Declare it with the cluster's provider: `opts=ResourceOptions(providers=[cluster.provider])`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_docker as docker
+
+from components.health_probe import HealthProbe
+from components.secret_bundle import SecretWiring
+from components.swarm_objects import content_name, encoded
+from components.service_spec import PortSpec, ResourceSpec
+
+REPLICATED = "replicated"
+GLOBAL = "global"
+MODES = (REPLICATED, GLOBAL)
+
+
+@dataclass(frozen=True)
+class RolloutPolicy:
+    """How Swarm replaces a service's tasks: on an update, or when it rolls one back."""
+
+    parallelism: int = 1
+    """Tasks replaced at a time."""
+    delay: str = "10s"
+    """Pause between batches."""
+    order: str = "start-first"
+    """start-first keeps the old task serving until the new one runs; stop-first for single writers."""
+    failure_action: str = "rollback"
+    """Updates: pause, continue or rollback. Rollbacks: pause or continue."""
+    monitor: str = "30s"
+    """How long a new task must stay up to count as a success."""
+    max_failure_ratio: str = "0.0"
+
+
+UPDATE = RolloutPolicy()
+ROLLBACK = RolloutPolicy(delay="0s", failure_action="pause")
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A non-secret file given to the service's tasks as a Swarm config."""
+
+    name: str
+    """Short name; the Swarm config is named `<service>-<name>-<hash of content>`."""
+    content: pulumi.Input[str]
+    path: str
+    """Absolute path inside the container."""
+    mode: int = 0o444
+
+
+@dataclass(frozen=True)
+class VolumeMount:
+    source: pulumi.Input[str]
+    """Volume name; a local volume lives on the node the task runs on."""
+    target: str
+
+
+@dataclass(frozen=True)
+class NetworkAttachment:
+    network_id: pulumi.Input[str]
+    """The network's ID (its name would make the provider replace the service on every run)."""
+    aliases: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Placement:
+    constraints: Sequence[pulumi.Input[str]] = ()
+    """e.g. node.role==manager, node.labels.disk==ssd: every one must hold."""
+    preferences: Sequence[str] = ()
+    """e.g. spread=node.labels.zone: spread tasks evenly over the values of a label."""
+    max_replicas_per_node: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Converge:
+    """`pulumi up` waits until every task runs, or fails after `timeout`."""
+
+    timeout: str = "5m"
+    delay: str = "7s"
+    """Between checks."""
+
+
+@dataclass(frozen=True)
+class SwarmServiceArgs:
+    name: str
+    """Service name on the swarm, and its DNS name on the networks it joins."""
+    image: str
+    """Pinned image reference."""
+    replicas: int = 1
+    """Tasks of a replicated service: the scaling knob."""
+    mode: str = REPLICATED
+    """replicated, or global (one task per node; `replicas` does not apply)."""
+    ports: Sequence[PortSpec] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Plain values only: secrets come through `secrets`."""
+    secrets: Optional[SecretWiring] = None
+    """From `SecretBundle.wire`: `*_FILE` variables plus the secrets they point at."""
+    configs: Sequence[ConfigFile] = ()
+    networks: Sequence[NetworkAttachment] = ()
+    mounts: Sequence[VolumeMount] = ()
+    healthcheck: Optional[HealthProbe] = None
+    limits: ResourceSpec = ResourceSpec()
+    reservations: ResourceSpec = ResourceSpec()
+    """What the scheduler sets aside on a node for each task."""
+    placement: Placement = Placement()
+    update: RolloutPolicy = UPDATE
+    rollback: RolloutPolicy = ROLLBACK
+    converge: Converge = Converge()
+    """Ignored in global mode, which the provider cannot wait on."""
+    stop_grace_period: str = "30s"
+    """Time a task gets to stop cleanly; destroy also waits this long for tasks to go."""
+
+
+class SwarmService(pulumi.ComponentResource):
+    service: docker.Service
+    service_name: str
+
+    def __init__(self, name: str, args: SwarmServiceArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("moorings:index:SwarmService", name, None, opts)
+        if args.mode not in MODES:
+            raise ValueError(f"SwarmService {name}: mode {args.mode!r} is not one of {', '.join(MODES)}")
+        file_env = dict(args.secrets.file_env) if args.secrets else {}
+        clash = sorted(set(file_env) & set(args.env))
+        if clash:
+            raise ValueError(f"SwarmService {name}: {', '.join(clash)} set both as plain env and from a secret")
+        # What the service waits for (e.g. the database) its resources wait for, in the engine's graph too.
+        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        configs = [
+            docker.ServiceConfig(
+                f"{name}-{config.name}",
+                name=content_name(f"{args.name}-{config.name}", config.content),
+                data=encoded(config.content),
+                opts=child,
+            )
+            for config in args.configs
+        ]
+        replicated = args.mode == REPLICATED
+        self.service_name = args.name
+        self.service = docker.Service(
+            name,  # child names carry the component's: URNs do not include the parent's name
+            name=args.name,
+            task_spec=docker.ServiceTaskSpecArgs(
+                container_spec=_container(args, {**args.env, **file_env}, configs),
+                networks_advanceds=[
+                    docker.ServiceTaskSpecNetworksAdvancedArgs(id=network.network_id, aliases=list(network.aliases) or None)
+                    for network in args.networks
+                ]
+                or None,
+                resources=docker.ServiceTaskSpecResourcesArgs(
+                    limits=_resources(docker.ServiceTaskSpecResourcesLimitsArgs, args.limits),
+                    reservation=_resources(docker.ServiceTaskSpecResourcesReservationArgs, args.reservations),
+                ),
+                placement=docker.ServiceTaskSpecPlacementArgs(
+                    constraints=list(args.placement.constraints) or None,
+                    prefs=list(args.placement.preferences) or None,
+                    max_replicas=args.placement.max_replicas_per_node,
+                ),
+            ),
+            mode=docker.ServiceModeArgs(replicated=docker.ServiceModeReplicatedArgs(replicas=args.replicas))
+            if replicated
+            else docker.ServiceModeArgs(global_=True),
+            endpoint_spec=_endpoint(args.ports),
+            update_config=docker.ServiceUpdateConfigArgs(**asdict(args.update)),
+            rollback_config=docker.ServiceRollbackConfigArgs(**asdict(args.rollback)),
+            converge_config=docker.ServiceConvergeConfigArgs(timeout=args.converge.timeout, delay=args.converge.delay)
+            if replicated
+            else None,
+            opts=child,
+        )
+        self.register_outputs({"name": self.service_name, "id": self.service.id})
+
+
+def _container(
+    args: SwarmServiceArgs, env: Mapping[str, str], configs: Sequence[docker.ServiceConfig]
+) -> docker.ServiceTaskSpecContainerSpecArgs:
+    """What runs in each task: image, environment, files (secrets, configs, volumes), health."""
+    return docker.ServiceTaskSpecContainerSpecArgs(
+        image=args.image,
+        env=dict(sorted(env.items())),
+        secrets=list(args.secrets.attachments) if args.secrets else None,
+        configs=[
+            docker.ServiceTaskSpecContainerSpecConfigArgs(
+                config_id=resource.id, config_name=resource.name, file_name=config.path, file_mode=config.mode
+            )
+            for config, resource in zip(args.configs, configs)
+        ]
+        or None,
+        mounts=[
+            docker.ServiceTaskSpecContainerSpecMountArgs(type="volume", source=mount.source, target=mount.target)
+            for mount in args.mounts
+        ]
+        or None,
+        healthcheck=args.healthcheck.as_args(docker.ServiceTaskSpecContainerSpecHealthcheckArgs) if args.healthcheck else None,
+        stop_grace_period=args.stop_grace_period,
+    )
+
+
+def _endpoint(ports: Sequence[PortSpec]) -> Optional[docker.ServiceEndpointSpecArgs]:
+    """Published ports; None publishes nothing."""
+    if not ports:
+        return None
+    return docker.ServiceEndpointSpecArgs(
+        ports=[
+            docker.ServiceEndpointSpecPortArgs(
+                target_port=port.target, published_port=port.published, protocol=port.protocol, publish_mode=port.mode
+            )
+            for port in ports
+        ]
+    )
+
+
+def _resources(args_type: type, spec: ResourceSpec) -> Optional[object]:
+    """The spec in Docker's units (billionths of a CPU, bytes); None when it sets nothing."""
+    found = {}
+    if spec.cpu is not None:
+        found["nano_cpus"] = round(spec.cpu * 1_000_000_000)
+    if spec.memory_mb is not None:
+        found["memory_bytes"] = spec.memory_mb * 1024 * 1024
+    return args_type(**found) if found else None

@@ -1,0 +1,33 @@
+"""The named volumes WordPress + MySQL keep on a Docker Engine, for the docker and swarm builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from components.wordpress_stack import WordPressStack, WordPressStackArgs
+
+MYSQL_DATA_DIR = "/var/lib/mysql"
+WP_CONTENT_DIR = "/var/www/html/wp-content"
+
+
+@dataclass(frozen=True)
+class EngineVolumes:
+    mysql_data: docker.Volume
+    """The database: `protect`ed when the stack asks (destroy refuses until it is lifted)."""
+    wp_content: docker.Volume
+    """Themes, plugins and uploads."""
+
+
+def engine_volumes(stack: WordPressStack, args: WordPressStackArgs) -> EngineVolumes:
+    prefix = args.name_prefix
+    return EngineVolumes(
+        mysql_data=docker.Volume(
+            "mysql-data",
+            name=f"{prefix}-mysql-data",
+            opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
+        ),
+        wp_content=docker.Volume("wp-content", name=f"{prefix}-wp-content", opts=pulumi.ResourceOptions(parent=stack)),
+    )

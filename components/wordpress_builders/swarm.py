@@ -1,0 +1,145 @@
+"""WordPressStack on Docker Swarm: MySQL and WordPress as services on an encrypted overlay.
+
+MySQL runs as one task pinned to the node that holds its data volume; WordPress runs
+`wordpress.replicas` tasks behind the swarm's ingress on `wordpress.port`. Passwords and
+salts are Swarm secrets mounted as files. Give the stack the cluster's provider:
+`opts=ResourceOptions(providers=[cluster.provider])`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import pulumi
+import pulumi_docker as docker
+
+from components.swarm_service import (
+    ROLLBACK,
+    UPDATE,
+    ConfigFile,
+    Converge,
+    NetworkAttachment,
+    Placement,
+    SwarmService,
+    SwarmServiceArgs,
+    VolumeMount,
+)
+from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
+from components.wordpress_stack import (
+    HTTP_PORT,
+    MYSQL_PROBE,
+    MYSQL_READER,
+    MYSQL_SECRET_ENV,
+    WORDPRESS_PROBE,
+    WORDPRESS_READER,
+    WORDPRESS_SECRET_ENV,
+    WordPressOutputs,
+    WordPressStack,
+    WordPressStackArgs,
+    mysql_env,
+    register_builder,
+    wordpress_env,
+)
+from components.service_spec import PortSpec, ResourceSpec
+
+MYSQL_ALIAS = "mysql"
+# One MySQL must stop before the next starts: two servers on one data directory corrupt it.
+SINGLE_WRITER = replace(UPDATE, order="stop-first")
+SINGLE_WRITER_ROLLBACK = replace(ROLLBACK, order="stop-first")
+# Requests the scheduler sets aside per task, and ceilings it enforces.
+MYSQL_LIMITS, MYSQL_RESERVATIONS = ResourceSpec(cpu=1.0, memory_mb=1024), ResourceSpec(cpu=0.25, memory_mb=384)
+WORDPRESS_LIMITS, WORDPRESS_RESERVATIONS = ResourceSpec(cpu=1.0, memory_mb=512), ResourceSpec(cpu=0.1, memory_mb=128)
+# The first `up` pulls each image on every node and initialises the database: allow for it.
+FIRST_START = Converge(timeout="10m")
+# PHP settings every WordPress task reads (a Swarm config: one copy, the same on every node).
+PHP_UPLOADS = ConfigFile(
+    name="php-uploads",
+    content="upload_max_filesize = 64M\npost_max_size = 64M\n",
+    path="/usr/local/etc/php/conf.d/moorings-uploads.ini",
+)
+
+
+@dataclass(frozen=True)
+class SwarmWordPressOptions:
+    """WordPressStackArgs.swarm: what the swarm builder needs beyond the common arguments."""
+
+    mysql_constraints: Sequence[pulumi.Input[str]] = ("node.role==manager",)
+    """Placement that holds MySQL on the node with its data volume: name ONE node
+    (e.g. node.id==<id>, or a node label only that node carries)."""
+    public_host: str = "localhost"
+    """Host name in the site's URL; any node answers on the published port."""
+
+
+@register_builder("swarm")
+def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
+    if args.wordpress.build_context is not None:
+        raise ValueError(
+            "wordpress.build: an image built on this machine is missing on the other swarm nodes; "
+            "push it to a registry and set wordpress.image instead"
+        )
+    options = args.swarm if args.swarm is not None else SwarmWordPressOptions()
+    prefix = args.name_prefix
+    child = pulumi.ResourceOptions(parent=stack)
+
+    network = docker.Network(
+        "network",
+        name=f"{prefix}-net",
+        driver="overlay",
+        options={"encrypted": "true"},  # IPsec between nodes: database traffic crosses hosts
+        attachable=False,  # services only: no stray `docker run` container on the database's network
+        opts=child,
+    )
+    # Local volumes, created on the node the provider talks to: the one MySQL is pinned to.
+    volumes = engine_volumes(stack, args)
+
+    mysql = SwarmService(
+        "mysql",
+        SwarmServiceArgs(
+            name=f"{prefix}-mysql",
+            image=args.mysql.image,
+            replicas=1,
+            env=mysql_env(args.wordpress),
+            secrets=args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
+            networks=[NetworkAttachment(network.id, aliases=(MYSQL_ALIAS,))],
+            mounts=[VolumeMount(volumes.mysql_data.name, MYSQL_DATA_DIR)],
+            healthcheck=MYSQL_PROBE,
+            limits=MYSQL_LIMITS,
+            reservations=MYSQL_RESERVATIONS,
+            placement=Placement(constraints=tuple(options.mysql_constraints)),
+            update=SINGLE_WRITER,
+            rollback=SINGLE_WRITER_ROLLBACK,
+            stop_grace_period="60s",  # a clean InnoDB shutdown
+            converge=FIRST_START,
+            # No ports: MySQL is reachable on the encrypted overlay only.
+        ),
+        opts=child,
+    )
+    wordpress = SwarmService(
+        "wordpress",
+        SwarmServiceArgs(
+            name=f"{prefix}-wordpress",
+            image=args.wordpress.image,
+            replicas=args.wordpress.replicas,
+            ports=[PortSpec(target=HTTP_PORT, published=args.wordpress.port)],
+            env=wordpress_env(args.wordpress, mysql_host=MYSQL_ALIAS),
+            secrets=args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
+            configs=[PHP_UPLOADS],
+            networks=[NetworkAttachment(network.id)],
+            # Per node: several nodes need a shared volume driver for uploads to match.
+            mounts=[VolumeMount(volumes.wp_content.name, WP_CONTENT_DIR)],
+            healthcheck=WORDPRESS_PROBE,
+            limits=WORDPRESS_LIMITS,
+            reservations=WORDPRESS_RESERVATIONS,
+            converge=FIRST_START,
+        ),
+        # MySQL converges (its health check passes) before WordPress starts.
+        opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
+    )
+
+    return WordPressOutputs(
+        url=f"http://{options.public_host}:{args.wordpress.port}",
+        wordpress_name=wordpress.service_name,
+        mysql_name=mysql.service_name,
+        network_name=network.name,
+    )

@@ -1,0 +1,76 @@
+"""Platform swarm: recipes 2-4. A swarm, the extra services of `services.*` on it (the
+recipe's nginx demo), and WordPress + MySQL with Swarm secrets."""
+
+from __future__ import annotations
+
+import shlex
+
+import pulumi
+
+from components.health_probe import HealthProbe
+from components.swarm_cluster import SwarmCluster, SwarmClusterArgs
+from components.swarm_service import SwarmService, SwarmServiceArgs
+from components.wordpress_builders.swarm import SwarmWordPressOptions
+from components.wordpress_stack import WordPressStack, WordPressStackArgs
+from stacks.platforms import wordpress_secrets
+from stacks.settings import Settings
+from stacks.settings.services import HealthSpec, ServiceSpec
+
+
+def compose(settings: Settings) -> None:
+    prefix = settings.name_prefix
+    cluster = SwarmCluster(
+        "swarm", SwarmClusterArgs(owner=prefix, mode=settings.swarm.mode, hosts=settings.swarm.hosts)
+    )
+    # Components hand this provider to every Docker resource they declare.
+    on_swarm = pulumi.ResourceOptions(providers=[cluster.provider])
+
+    secrets = wordpress_secrets(settings, "swarm", opts=on_swarm)
+    site = WordPressStack(
+        "wordpress",
+        WordPressStackArgs(
+            platform="swarm",
+            name_prefix=prefix,
+            wordpress=settings.wordpress,
+            mysql=settings.mysql,
+            secrets=secrets,
+            swarm=SwarmWordPressOptions(
+                # The first manager: the provider creates the data volume there.
+                mysql_constraints=[cluster.manager_node_id.apply(lambda node: f"node.id=={node}")],
+                public_host=cluster.public_host,
+            ),
+        ),
+        opts=on_swarm,
+    )
+    services = {spec.name: SwarmService(spec.name, service_args(spec, prefix), opts=on_swarm) for spec in settings.services}
+
+    pulumi.export("url", site.url)
+    pulumi.export("wordpressService", site.wordpress_name)
+    pulumi.export("mysqlService", site.mysql_name)
+    pulumi.export("network", site.network_name)
+    pulumi.export("services", {name: service.service_name for name, service in services.items()})
+    pulumi.export("dockerHost", cluster.docker_host)
+    pulumi.export("joinAddress", cluster.join_address)
+    pulumi.export("workerJoinToken", cluster.worker_token)
+    pulumi.export("managerJoinToken", cluster.manager_token)
+
+
+def service_args(spec: ServiceSpec, prefix: str) -> SwarmServiceArgs:
+    """A `services.<name>` entry as a swarm service."""
+    return SwarmServiceArgs(
+        name=f"{prefix}-{spec.name}",
+        image=spec.image,
+        replicas=spec.replicas,
+        mode=spec.mode,
+        ports=spec.ports,
+        env=dict(spec.env),
+        healthcheck=http_probe(spec.health) if spec.health else None,
+        limits=spec.limits,
+        reservations=spec.reservations,
+    )
+
+
+def http_probe(health: HealthSpec) -> HealthProbe:
+    """An HTTP check run inside the container, with whichever of wget (busybox, alpine) or curl it has."""
+    url = shlex.quote(f"http://127.0.0.1:{health.port}{health.path}")
+    return HealthProbe(tests=("CMD-SHELL", f"wget -q -O /dev/null {url} || curl -fsS -o /dev/null {url}"))

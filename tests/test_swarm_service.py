@@ -1,0 +1,207 @@
+"""SwarmService under mocks: every argument as the Docker provider receives it (wire names)."""
+
+import base64
+import hashlib
+from dataclasses import replace
+
+import pulumi
+import pytest
+
+from components.health_probe import HealthProbe
+from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry
+from components.swarm_service import (
+    ConfigFile,
+    Converge,
+    NetworkAttachment,
+    Placement,
+    RolloutPolicy,
+    SwarmService,
+    SwarmServiceArgs,
+    VolumeMount,
+)
+from stacks.settings.services import PortSpec, ResourceSpec
+from tests.harness import differences, run_program
+
+SERVICE = "docker:index/service:Service"
+CONFIG = "docker:index/serviceConfig:ServiceConfig"
+FULL = SwarmServiceArgs(
+    name="t-web",
+    image="nginx:1.27.3-alpine",
+    replicas=3,
+    ports=(PortSpec(target=80, published=8080), PortSpec(target=53, published=5353, protocol="udp", mode="host")),
+    env={"GREETING": "hi"},
+    configs=(ConfigFile("site", "server {}\n", "/etc/nginx/conf.d/site.conf"),),
+    networks=(NetworkAttachment("net-id", aliases=("web",)),),
+    mounts=(VolumeMount("t-data", "/data"),),
+    healthcheck=HealthProbe(tests=("CMD", "true"), interval="5s", timeout="2s", retries=4, start_period="1s"),
+    limits=ResourceSpec(cpu=0.5, memory_mb=64),
+    reservations=ResourceSpec(cpu=0.25, memory_mb=16),
+    placement=Placement(constraints=("node.role==worker",), preferences=("spread=node.labels.zone",), max_replicas_per_node=2),
+    update=RolloutPolicy(parallelism=2, delay="5s"),
+    rollback=RolloutPolicy(parallelism=3, delay="1s", failure_action="continue", order="stop-first"),
+    converge=Converge(timeout="2m", delay="3s"),
+    stop_grace_period="20s",
+)
+
+
+def deploy(args=FULL, secrets=None, **run):
+    def program():
+        wiring = None
+        if secrets is not None:
+            bundle = SecretBundle(
+                "secrets", SecretBundleArgs(entries=[SecretEntry("db-password", "s3cret")], platform="swarm", name_prefix="t")
+            )
+            wiring = bundle.wire(secrets, FileReader("33", "33"))
+        SwarmService("web", replace(args, secrets=wiring) if wiring else args)
+
+    return run_program(program, **run)
+
+
+@pytest.fixture(scope="module")
+def full():
+    return deploy()
+
+
+def spec(run):
+    return run.one(SERVICE).inputs
+
+
+def test_the_service_runs_the_pinned_image_under_its_name(full):
+    inputs = spec(full)
+    assert inputs["name"] == "t-web"
+    assert inputs["taskSpec"]["containerSpec"]["image"] == "nginx:1.27.3-alpine"
+    assert full.one(SERVICE).parent == full.one("moorings:index:SwarmService").urn
+
+
+def test_replicated_mode_runs_the_given_number_of_tasks_and_waits_for_them(full):
+    assert spec(full)["mode"] == {"replicated": {"replicas": 3}}
+    assert spec(full)["convergeConfig"] == {"timeout": "2m", "delay": "3s"}
+
+
+def test_global_mode_runs_one_task_per_node_and_does_not_wait():
+    inputs = spec(deploy(replace(FULL, mode="global")))
+    assert inputs["mode"] == {"global": True}
+    # The provider cannot converge a global service: its schema conflicts the two.
+    assert "convergeConfig" not in inputs
+
+
+def test_ports_are_published_on_the_ingress_or_the_host(full):
+    assert spec(full)["endpointSpec"] == {
+        "ports": [
+            {"targetPort": 80, "publishedPort": 8080, "protocol": "tcp", "publishMode": "ingress"},
+            {"targetPort": 53, "publishedPort": 5353, "protocol": "udp", "publishMode": "host"},
+        ]
+    }
+
+
+def test_a_service_without_ports_publishes_nothing():
+    assert "endpointSpec" not in spec(deploy(replace(FULL, ports=())))
+
+
+def test_environment_networks_mounts_and_health(full):
+    task = spec(full)["taskSpec"]
+    container = task["containerSpec"]
+    assert container["env"] == {"GREETING": "hi"}
+    assert task["networksAdvanceds"] == [{"id": "net-id", "aliases": ["web"]}]
+    assert container["mounts"] == [{"type": "volume", "source": "t-data", "target": "/data"}]
+    assert container["healthcheck"] == {"tests": ["CMD", "true"], "interval": "5s", "timeout": "2s", "retries": 4, "startPeriod": "1s"}
+    assert container["stopGracePeriod"] == "20s"
+
+
+def test_limits_and_reservations_in_dockers_units(full):
+    assert spec(full)["taskSpec"]["resources"] == {
+        "limits": {"nanoCpus": 500_000_000, "memoryBytes": 64 * 1024 * 1024},
+        "reservation": {"nanoCpus": 250_000_000, "memoryBytes": 16 * 1024 * 1024},
+    }
+
+
+def test_placement_constraints_preferences_and_a_per_node_cap(full):
+    assert spec(full)["taskSpec"]["placement"] == {
+        "constraints": ["node.role==worker"],
+        "prefs": ["spread=node.labels.zone"],
+        "maxReplicas": 2,
+    }
+
+
+def test_update_and_rollback_policies(full):
+    assert spec(full)["updateConfig"] == {
+        "parallelism": 2,
+        "delay": "5s",
+        "order": "start-first",
+        "failureAction": "rollback",
+        "monitor": "30s",
+        "maxFailureRatio": "0.0",
+    }
+    assert spec(full)["rollbackConfig"] == {
+        "parallelism": 3,
+        "delay": "1s",
+        "order": "stop-first",
+        "failureAction": "continue",
+        "monitor": "30s",
+        "maxFailureRatio": "0.0",
+    }
+
+
+def test_the_default_update_starts_the_new_task_first_and_rolls_back_on_failure():
+    inputs = spec(deploy(SwarmServiceArgs(name="t-min", image="nginx:1.27.3-alpine")))
+    assert (inputs["updateConfig"]["order"], inputs["updateConfig"]["failureAction"]) == ("start-first", "rollback")
+    assert inputs["rollbackConfig"]["failureAction"] == "pause"
+    assert "convergeConfig" in inputs
+
+
+def test_configs_become_swarm_configs_named_by_content_and_mounted_read_only(full):
+    config = full.one(CONFIG, "web-site")
+    digest = hashlib.sha256(b"server {}\n").hexdigest()[:12]
+    assert config.inputs == {"name": f"t-web-site-{digest}", "data": base64.b64encode(b"server {}\n").decode()}
+    assert config.parent == full.one("moorings:index:SwarmService").urn
+    assert spec(full)["taskSpec"]["containerSpec"]["configs"] == [
+        {"configId": "web-site-id", "configName": f"t-web-site-{digest}", "fileName": "/etc/nginx/conf.d/site.conf", "fileMode": 0o444}
+    ]
+
+
+def test_secrets_arrive_as_files_and_file_variables_never_as_values():
+    container = spec(deploy(secrets={"DB_PASSWORD": "db-password"}))["taskSpec"]["containerSpec"]
+    assert container["env"] == {"GREETING": "hi", "DB_PASSWORD_FILE": "/run/secrets/db-password"}
+    (secret,) = container["secrets"]
+    assert (secret["fileName"], secret["fileMode"], secret["fileUid"], secret["fileGid"]) == ("/run/secrets/db-password", 0o400, "33", "33")
+    assert "s3cret" not in repr(container)
+
+
+def test_a_plain_variable_may_not_shadow_a_secret_one():
+    run = deploy(replace(FULL, env={"DB_PASSWORD_FILE": "/tmp/x"}), secrets={"DB_PASSWORD": "db-password"}, capture_error=True)
+    assert "DB_PASSWORD_FILE set both as plain env and from a secret" in str(run.error)
+
+
+def test_an_unknown_mode_is_refused():
+    run = deploy(replace(FULL, mode="daemon"), capture_error=True)
+    assert "mode 'daemon' is not one of replicated, global" in str(run.error)
+
+
+def test_scaling_changes_the_replica_count_and_nothing_else():
+    """Everything the provider receives, at 3 and at 7 replicas: one difference."""
+    wire = {"DB_PASSWORD": "db-password"}
+    at_three, at_seven = deploy(secrets=wire), deploy(replace(FULL, replicas=7), secrets=wire)
+    assert differences(at_three, at_seven) == [
+        f"{at_three.one(SERVICE).urn} .mode.replicated.replicas: 3.0 -> 7.0"  # numbers cross the wire as floats
+    ]
+
+
+def test_children_take_the_provider_given_to_the_component():
+    def program():
+        import pulumi_docker as docker
+
+        provider = docker.Provider("swarm", host="ssh://admin@10.0.0.12")
+        SwarmService("web", FULL, opts=pulumi.ResourceOptions(providers=[provider]))
+
+    run = run_program(program)
+    provider = run.one("pulumi:providers:docker")
+    for resource in (run.one(SERVICE), run.one(CONFIG)):
+        assert resource.provider.startswith(provider.urn + "::")
+
+
+def test_the_comparison_sees_any_other_change():
+    """The scaling test compares everything: a changed image, say, shows up too."""
+    found = differences(deploy(), deploy(replace(FULL, image="nginx:1.27.4-alpine")))
+    assert [line.split(" ", 1)[1] for line in found] == [
+        ".taskSpec.containerSpec.image: 'nginx:1.27.3-alpine' -> 'nginx:1.27.4-alpine'"
+    ]

@@ -1,0 +1,116 @@
+"""Stack swarm: recipes 2-4 end to end, with the committed stacks/Pulumi.swarm.yaml."""
+
+import copy
+import runpy
+
+import pytest
+import yaml
+
+from tests.harness import differences, run_program
+from tests.stack_config import ROOT, stack_config
+
+SERVICE = "docker:index/service:Service"
+
+
+def run_swarm(config=None):
+    return run_program(lambda: runpy.run_path(str(ROOT / "__main__.py")), config or stack_config("swarm"), stack="swarm")
+
+
+def with_demo_replicas(replicas):
+    config = copy.deepcopy(stack_config("swarm"))
+    # What `pulumi config set --path services.demo.replicas <n>` writes.
+    config["moorings:services"]["demo"]["replicas"] = replicas
+    return config
+
+
+@pytest.fixture(scope="module")
+def run():
+    return run_swarm()
+
+
+def test_the_stack_is_a_local_swarm_with_wordpress_and_the_demo(run):
+    outputs = {k: v for k, v in run.outputs.items() if not k.endswith("JoinToken")}
+    assert outputs == {
+        "platform": "swarm",
+        "url": "http://localhost:8080",
+        "wordpressService": "moorings-swarm-wordpress",
+        "mysqlService": "moorings-swarm-mysql",
+        "network": "moorings-swarm-net",
+        "services": {"demo": "moorings-swarm-demo"},
+        "dockerHost": "unix:///var/run/docker.sock",
+        "joinAddress": "127.0.0.1:2377",
+    }
+    assert run.one("command:local:Command", "swarm-node-local")
+
+
+def test_join_tokens_are_exported_as_secrets_only(run):
+    from tests.harness import is_secret
+
+    assert is_secret(run.outputs["workerJoinToken"]) and is_secret(run.outputs["managerJoinToken"])
+
+
+def test_the_demo_is_the_recipes_nginx_on_port_80_with_three_replicas(run):
+    demo = run.one(SERVICE, "demo").inputs
+    assert demo["name"] == "moorings-swarm-demo"
+    assert demo["taskSpec"]["containerSpec"]["image"] == "nginx:1.27.3-alpine"
+    assert demo["mode"] == {"replicated": {"replicas": 3}}
+    assert demo["endpointSpec"]["ports"] == [{"targetPort": 80, "publishedPort": 80, "protocol": "tcp", "publishMode": "ingress"}]
+
+
+def test_the_demo_has_limits_reservations_and_an_http_health_check(run):
+    task = run.one(SERVICE, "demo").inputs["taskSpec"]
+    assert task["resources"] == {
+        "limits": {"nanoCpus": 500_000_000, "memoryBytes": 64 * 1024 * 1024},
+        "reservation": {"nanoCpus": 50_000_000, "memoryBytes": 16 * 1024 * 1024},
+    }
+    test = task["containerSpec"]["healthcheck"]["tests"]
+    assert test[0] == "CMD-SHELL" and "http://127.0.0.1:80/" in test[1]
+
+
+def test_wordpress_runs_the_configured_replicas_and_mysql_sits_on_the_first_manager(run):
+    assert run.one(SERVICE, "wordpress").inputs["mode"] == {"replicated": {"replicas": 2}}
+    # init.sh printed the node ID of the manager it initialised (the mocks call it so).
+    constraints = run.one(SERVICE, "mysql").inputs["taskSpec"]["placement"]["constraints"]
+    assert constraints == ["node.id==stdout-of-swarm-node-local"]
+
+
+def test_every_docker_resource_goes_through_the_clusters_provider(run):
+    provider = run.one("pulumi:providers:docker")
+    docker_resources = [r for r in run.resources if r.type.startswith("docker:")]
+    assert len(docker_resources) > 15
+    assert [r.name for r in docker_resources if not r.provider.startswith(provider.urn + "::")] == []
+
+
+def test_every_resource_sits_under_a_component(run):
+    components = {r.urn for r in run.resources if not r.custom}
+    top = {r.name for r in run.resources if r.parent not in components}
+    assert top == {"swarm", "secrets", "wordpress", "demo"}
+
+
+def test_the_mysql_volume_is_protected_on_this_stack(run):
+    assert [r.name for r in run.resources if r.protect] == ["mysql-data"]
+
+
+def test_scaling_the_demo_changes_its_replica_count_and_nothing_else():
+    """`pulumi config set --path services.demo.replicas 5`: every registration at 3 and at 5."""
+    at_three, at_five = run_swarm(with_demo_replicas(3)), run_swarm(with_demo_replicas(5))
+    assert differences(at_three, at_five) == [f"{at_three.one(SERVICE, 'demo').urn} .mode.replicated.replicas: 3.0 -> 5.0"]
+
+
+def test_the_commented_three_host_example_is_a_valid_cluster():
+    text = (ROOT / "stacks" / "Pulumi.swarm.yaml").read_text()
+    commented = [line for line in text.splitlines() if line.strip().startswith("# ") and ("mode: ssh" in line or "hosts:" in line or "- {address:" in line)]
+    example = yaml.safe_load("\n".join(line.replace("# ", "", 1) for line in commented))
+    assert example["mode"] == "ssh" and len(example["hosts"]) == 3
+    config = copy.deepcopy(stack_config("swarm"))
+    config["moorings:swarm"] = example
+    run = run_swarm(config)
+    assert run.output("dockerHost") == "ssh://admin@10.0.0.11"
+    assert sorted(r.name for r in run.of_type("command:remote:Command")) == [
+        "swarm-manager-token",
+        "swarm-node-10.0.0.11",
+        "swarm-node-10.0.0.12",
+        "swarm-node-10.0.0.13",
+        "swarm-worker-token",
+    ]
+    assert run.output("url") == "http://10.0.0.11:8080"
