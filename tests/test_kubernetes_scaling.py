@@ -16,29 +16,27 @@ def staging():
     return deploy("staging")
 
 
-def test_scaling_wordpress_up_changes_only_its_replica_count(staging):
-    scaled = deploy("staging", {"wordpress.replicas": 3})
-    assert differences(staging, scaled) == [f"{WORDPRESS.format(stack='staging')} .spec.replicas: 2.0 -> 3.0"]
+# (config path, the Deployment it scales, the component holding its disruption budget)
+WORKLOADS = {
+    "wordpress": ("wordpress.replicas", WORDPRESS, "WordPressStack"),
+    "demo": ("services.demo.replicas", DEMO, "KubernetesService"),
+}
 
 
-def test_scaling_wordpress_down_to_one_also_drops_its_disruption_budget(staging):
-    scaled = deploy("staging", {"wordpress.replicas": 1})
+@pytest.mark.parametrize("workload", sorted(WORKLOADS))
+def test_scaling_up_changes_only_the_replica_count(staging, workload):
+    path, deployment, _ = WORKLOADS[workload]
+    scaled = deploy("staging", {path: 5})
+    assert differences(staging, scaled) == [f"{deployment.format(stack='staging')} .spec.replicas: 2.0 -> 5.0"]
+
+
+@pytest.mark.parametrize("workload", sorted(WORKLOADS))
+def test_scaling_down_to_one_also_drops_the_disruption_budget(staging, workload):
+    path, deployment, component = WORKLOADS[workload]
+    scaled = deploy("staging", {path: 1})
     assert differences(staging, scaled) == [
-        "- " + BUDGET.format(stack="staging", component="WordPressStack", name="wordpress"),
-        f"{WORDPRESS.format(stack='staging')} .spec.replicas: 2.0 -> 1.0",
-    ]
-
-
-def test_scaling_a_service_up_changes_only_its_replica_count(staging):
-    scaled = deploy("staging", {"services.demo.replicas": 5})
-    assert differences(staging, scaled) == [f"{DEMO.format(stack='staging')} .spec.replicas: 2.0 -> 5.0"]
-
-
-def test_scaling_a_service_down_to_one_also_drops_its_disruption_budget(staging):
-    scaled = deploy("staging", {"services.demo.replicas": 1})
-    assert differences(staging, scaled) == [
-        "- " + BUDGET.format(stack="staging", component="KubernetesService", name="demo"),
-        f"{DEMO.format(stack='staging')} .spec.replicas: 2.0 -> 1.0",
+        "- " + BUDGET.format(stack="staging", component=component, name=workload),
+        f"{deployment.format(stack='staging')} .spec.replicas: 2.0 -> 1.0",
     ]
 
 
@@ -53,6 +51,6 @@ def test_under_autoscaling_the_replica_count_is_the_autoscalers_and_its_bounds_a
 
 def test_the_comparison_sees_any_other_difference(staging):
     """The checks above are only as good as the comparison: a change elsewhere must show."""
-    other = differences(staging, deploy("staging", {"wordpress.replicas": 3, "kubernetes.wordpressMemory": "300Mi"}))
-    assert f"{WORDPRESS.format(stack='staging')} .spec.replicas: 2.0 -> 3.0" in other
+    other = differences(staging, deploy("staging", {"wordpress.replicas": 5, "kubernetes.wordpressMemory": "300Mi"}))
+    assert f"{WORDPRESS.format(stack='staging')} .spec.replicas: 2.0 -> 5.0" in other
     assert any(".spec.template.spec.containers[0].resources.limits.memory: '256Mi' -> '300Mi'" in d for d in other)
