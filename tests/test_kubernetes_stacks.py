@@ -36,6 +36,7 @@ def test_staging_renders_two_wordpress_replicas_and_the_demo_with_no_cluster():
         "url": "http://wordpress.moorings-staging.svc.cluster.local:80",
         "wordpressDeployment": "wordpress",
         "mysqlStatefulSet": "mysql",
+        "services": {"demo": "demo"},
     }
     assert run.one(PROVIDER).inputs == {"renderYamlToDirectory": "rendered/staging"}
     assert kinds(run) == [

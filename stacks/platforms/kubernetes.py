@@ -35,8 +35,8 @@ def compose(settings: Settings) -> None:
         ),
         opts=on_cluster,
     )
-    for spec in settings.services:
-        KubernetesService(
+    services = {
+        spec.name: KubernetesService(
             spec.name,
             KubernetesServiceArgs(
                 spec=spec,
@@ -48,11 +48,14 @@ def compose(settings: Settings) -> None:
             ),
             opts=on_cluster,
         )
+        for spec in settings.services
+    }
 
     pulumi.export("url", site.url)
     pulumi.export("namespace", cluster.namespace)
     pulumi.export("wordpressDeployment", site.wordpress_name)
     pulumi.export("mysqlStatefulSet", site.mysql_name)
+    pulumi.export("services", {name: service.deployment_name for name, service in services.items()})
     pulumi.export("clusterMode", config.cluster.mode)
     if config.cluster.mode == "render":
         pulumi.export("renderDir", config.cluster.render_dir)
