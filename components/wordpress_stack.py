@@ -107,6 +107,8 @@ class WordPressSpec:
     db_user: str = "wordpress"
     build_context: Optional[str] = None
     """Dockerfile variant: build the image from this folder instead of using `image` as is."""
+    protect_content: bool = True
+    """`protect` on the wp-content storage (uploads, themes, plugins)."""
 
 
 @dataclass(frozen=True)

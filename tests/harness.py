@@ -128,7 +128,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     raw_inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     protect=bool(request.protect),
-                    depends_on=list(request.dependencies),
+                    depends_on=sorted(request.dependencies),  # a set: the order is when each input resolved
                     ignore_changes=list(request.ignoreChanges),
                     provider=request.provider,
                     delete_before_replace=bool(request.deleteBeforeReplace),

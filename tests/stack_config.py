@@ -4,6 +4,7 @@ the way the Pulumi CLI merges them before it starts the program."""
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,21 @@ PROJECT = "moorings"
 
 
 def project_file() -> dict:
-    return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    return _parsed(ROOT / "Pulumi.yaml")
 
 
 def stack_file(stack: str) -> dict:
-    return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+    return _parsed(ROOT / "stacks" / f"Pulumi.{stack}.yaml")
+
+
+def _parsed(path: Path) -> dict:
+    return copy.deepcopy(_parse(path))
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path: Path) -> dict:
+    # Parsed once per test session (with libyaml when present): most stack runs read these files.
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def committed_stacks() -> list[str]:

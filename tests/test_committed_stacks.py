@@ -2,6 +2,7 @@
 config, and holds the rules that apply to all of them: passwords stay secret, images are pinned."""
 
 import base64
+import functools
 import runpy
 
 import pytest
@@ -14,7 +15,12 @@ CANARIES = {"mysqlRootPassword": "CANARY-root-0001", "mysqlPassword": "CANARY-us
 
 
 def run_stack(stack, extra=None, secret_keys=()):
-    config = {**stack_config(stack), **(extra or {})}
+    return _run_stack(stack, tuple(sorted((extra or {}).items())), tuple(secret_keys))
+
+
+@functools.lru_cache(maxsize=None)  # two distinct runs per stack serve all the tests below
+def _run_stack(stack, extra, secret_keys):
+    config = {**stack_config(stack), **dict(extra)}
     return run_program(lambda: runpy.run_path(str(ROOT / "__main__.py")), config, stack=stack, secret_keys=secret_keys)
 
 

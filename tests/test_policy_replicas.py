@@ -67,10 +67,26 @@ def test_below_the_minimum(bounds):
     ]
 
 
-def test_unset_replicas_count_as_the_kubernetes_default_of_one(bounds):
-    assert messages(bounds, "replicas-within-bounds", "unset") == [
-        "kubernetes:apps/v1:Deployment 'unset': spec.replicas is not set (1), below this stack's minimum of 2. Fix: "
-        "scale within 2..4, or change replicas-within-bounds min/max in the stack's policy config."
+def test_unset_replicas_are_left_to_the_autoscaler_rule(bounds):
+    assert messages(bounds, "replicas-within-bounds", "unset") == []
+
+
+def unset_replicas_program():
+    deployment("autoscaled", replicas=None)
+    hpa("autoscaled-hpa", "autoscaled", 2, 4)
+    deployment("alone", replicas=None)
+    deployment("set", replicas=2)
+
+
+def test_unset_replicas_need_an_autoscaler_targeting_the_workload():
+    found = [v for v in check(unset_replicas_program) if v.policy == "replicas-set-or-autoscaled"]
+    assert [(v.resource, v.message) for v in found] == [
+        (
+            "alone",
+            "kubernetes:apps/v1:Deployment 'alone': spec.replicas is not set and no HorizontalPodAutoscaler in "
+            "namespace \"default\" targets it, so it runs 1 replica. Fix: set spec.replicas, or declare an "
+            "autoscaler whose scaleTargetRef names it.",
+        )
     ]
 
 
@@ -95,7 +111,7 @@ def test_an_autoscaler_stays_within_the_bounds_at_both_ends(bounds):
 
 
 def test_the_mysql_workload_is_exempt_and_nothing_else_is_flagged(bounds):
-    assert sorted(v.resource for v in bounds) == ["one", "six", "swarm-five", "unset", "wide-autoscaler", "wide-autoscaler"]
+    assert sorted(v.resource for v in bounds) == ["one", "six", "swarm-five", "wide-autoscaler", "wide-autoscaler"]
 
 
 def test_a_matching_budget_covers_a_deployment_by_labels_or_expressions(budgets):

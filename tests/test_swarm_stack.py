@@ -87,8 +87,8 @@ def test_every_resource_sits_under_a_component(run):
     assert top == {"swarm", "secrets", "wordpress", "demo"}
 
 
-def test_the_mysql_volume_is_protected_on_this_stack(run):
-    assert [r.name for r in run.resources if r.protect] == ["mysql-data"]
+def test_the_volumes_are_protected_on_this_stack(run):
+    assert sorted(r.name for r in run.resources if r.protect) == ["mysql-data", "wp-content"]
 
 
 def test_scaling_the_demo_changes_its_replica_count_and_nothing_else():

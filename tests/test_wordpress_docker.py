@@ -111,11 +111,14 @@ def test_wordpress_reads_its_db_password_and_shared_salts_from_files(run):
     assert {u["owner"] for u in wordpress.inputs["uploads"]} == {"33"}  # www-data
 
 
-def test_the_data_volume_is_protected_when_asked_and_only_it():
-    run = deploy(mysql=MySqlSpec(image="mysql:8.4.6", protect_data=True))
-    assert [r.name for r in run.resources if r.protect] == ["mysql-data"]
-    run = deploy(mysql=MySqlSpec(image="mysql:8.4.6", protect_data=False))
-    assert [r.name for r in run.resources if r.protect] == []
+@pytest.mark.parametrize("protect_data, protect_content", [(True, True), (True, False), (False, True), (False, False)])
+def test_each_volume_is_protected_when_asked_and_only_then(protect_data, protect_content):
+    run = deploy(
+        wordpress=WordPressSpec(image="wordpress:6.8.3-apache", protect_content=protect_content),
+        mysql=MySqlSpec(image="mysql:8.4.6", protect_data=protect_data),
+    )
+    expected = ["mysql-data"] * protect_data + ["wp-content"] * protect_content
+    assert sorted(r.name for r in run.resources if r.protect) == expected
 
 
 def test_the_dockerfile_variant_builds_the_image_from_the_repository():

@@ -151,9 +151,10 @@ def test_rotating_the_database_password_rolls_both_services_and_nothing_else():
     assert sum(".secretId:" in line for line in changed) == 0  # the mocks' IDs follow resource names
 
 
-def test_only_the_data_volume_is_protected_and_only_when_asked():
-    assert [r.name for r in deploy().resources if r.protect] == ["mysql-data"]
-    assert [r.name for r in deploy(mysql=MySqlSpec(image="mysql:8.4.6", protect_data=False)).resources if r.protect] == []
+def test_only_the_volumes_are_protected_and_only_when_asked():
+    assert sorted(r.name for r in deploy().resources if r.protect) == ["mysql-data", "wp-content"]
+    unprotected = deploy(mysql=MySqlSpec(image="mysql:8.4.6", protect_data=False))
+    assert [r.name for r in unprotected.resources if r.protect] == ["wp-content"]
 
 
 def test_the_url_names_a_node_of_the_swarm(run):

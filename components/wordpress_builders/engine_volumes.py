@@ -18,7 +18,7 @@ class EngineVolumes:
     mysql_data: docker.Volume
     """The database: `protect`ed when the stack asks (destroy refuses until it is lifted)."""
     wp_content: docker.Volume
-    """Themes, plugins and uploads."""
+    """Themes, plugins and uploads: `protect`ed when the stack asks, like the database."""
 
 
 def engine_volumes(stack: WordPressStack, args: WordPressStackArgs) -> EngineVolumes:
@@ -29,5 +29,9 @@ def engine_volumes(stack: WordPressStack, args: WordPressStackArgs) -> EngineVol
             name=f"{prefix}-mysql-data",
             opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
         ),
-        wp_content=docker.Volume("wp-content", name=f"{prefix}-wp-content", opts=pulumi.ResourceOptions(parent=stack)),
+        wp_content=docker.Volume(
+            "wp-content",
+            name=f"{prefix}-wp-content",
+            opts=pulumi.ResourceOptions(parent=stack, protect=args.wordpress.protect_content),
+        ),
     )

@@ -18,6 +18,8 @@ def _count(value: Any, default: float = 1) -> Any:
 def _replica_fields(resource: Resource) -> list[tuple[str, Any, str]]:
     """(field, count, which bound applies: min, max or both) for the resource's replica counts."""
     if resource.type in SCALABLE:
+        if resource.get("spec", "replicas") is None:
+            return []  # left to an autoscaler: replicas-set-or-autoscaled checks that one exists
         return [("spec.replicas", _count(resource.get("spec", "replicas")), "both")]
     if resource.type == HPA:
         return [
@@ -104,6 +106,19 @@ def check_disruption_budgets(resources: list[Resource], ctx: Context) -> Iterato
         )
 
 
+def check_unset_replicas(resources: list[Resource], ctx: Context) -> Iterator[tuple[Resource, str]]:
+    """A workload that leaves spec.replicas unset must have an autoscaler to set it."""
+    for workload in resources:
+        if workload.type not in (DEPLOYMENT, STATEFUL_SET) or workload.get("spec", "replicas") is not None:
+            continue
+        if _autoscaled_max(workload, resources) is None:
+            yield workload, (
+                f"{workload.label}: spec.replicas is not set and no HorizontalPodAutoscaler in namespace "
+                f"{show(namespace(workload))} targets it, so it runs 1 replica. Fix: set spec.replicas, or "
+                "declare an autoscaler whose scaleTargetRef names it."
+            )
+
+
 POLICIES = [
     resource_rule(
         "replicas-within-bounds",
@@ -118,6 +133,13 @@ POLICIES = [
         "Every Deployment or StatefulSet that can run more than one replica has a "
         "PodDisruptionBudget selecting its pods.",
         check_disruption_budgets,
+        Severity.MEDIUM,
+    ),
+    stack_rule(
+        "replicas-set-or-autoscaled",
+        "A Deployment or StatefulSet leaves spec.replicas unset only when a HorizontalPodAutoscaler "
+        "targets it (the autoscaler owns the count; its min and max are held to the bounds).",
+        check_unset_replicas,
         Severity.MEDIUM,
     ),
 ]

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pulumi
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
-from components.wordpress_stack import WordPressStack, WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_stack import WordPressStack, WordPressStackArgs
+from stacks.platforms import wordpress_secrets
 from stacks.settings import Settings
 
 
 def compose(settings: Settings) -> None:
-    secrets = SecretBundle(
-        "secrets",
-        SecretBundleArgs(
-            entries=wordpress_secret_entries(
-                settings.secrets.mysql_root_password, settings.secrets.mysql_password
-            ),
-            platform="docker",
-            name_prefix=settings.name_prefix,
-        ),
-    )
+    secrets = wordpress_secrets(settings, "docker")
     site = WordPressStack(
         "wordpress",
         WordPressStackArgs(

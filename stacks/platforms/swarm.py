@@ -8,11 +8,11 @@ import shlex
 import pulumi
 
 from components.health_probe import HealthProbe
-from components.secret_bundle import SecretBundle, SecretBundleArgs
 from components.swarm_cluster import SwarmCluster, SwarmClusterArgs
 from components.swarm_service import SwarmService, SwarmServiceArgs
 from components.wordpress_builders.swarm import SwarmWordPressOptions
-from components.wordpress_stack import WordPressStack, WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_stack import WordPressStack, WordPressStackArgs
+from stacks.platforms import wordpress_secrets
 from stacks.settings import Settings
 from stacks.settings.services import HealthSpec, ServiceSpec
 
@@ -25,15 +25,7 @@ def compose(settings: Settings) -> None:
     # Components hand this provider to every Docker resource they declare.
     on_swarm = pulumi.ResourceOptions(providers=[cluster.provider])
 
-    secrets = SecretBundle(
-        "secrets",
-        SecretBundleArgs(
-            entries=wordpress_secret_entries(settings.secrets.mysql_root_password, settings.secrets.mysql_password),
-            platform="swarm",
-            name_prefix=prefix,
-        ),
-        opts=on_swarm,
-    )
+    secrets = wordpress_secrets(settings, "swarm", opts=on_swarm)
     site = WordPressStack(
         "wordpress",
         WordPressStackArgs(

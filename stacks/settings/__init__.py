@@ -15,7 +15,7 @@ from pulumi.runtime import config as runtime_config
 
 from components.wordpress_stack import MySqlSpec, WordPressSpec
 from stacks.settings.images import pinned_image_problem
-from stacks.settings.kubernetes import KubernetesSettings, read_kubernetes
+from stacks.settings.kubernetes import KubernetesSettings, check_kubernetes, read_kubernetes
 from stacks.settings.reader import ConfigError, ConfigReader
 from stacks.settings.services import ServiceSpec, read_services
 from stacks.settings.swarm import SwarmSettings, read_swarm
@@ -76,6 +76,7 @@ def settings_from(
         db_name=reader.string("wordpress.dbName", "wordpress", check=_mysql_identifier),
         db_user=reader.string("wordpress.dbUser", "wordpress", check=_mysql_identifier),
         build_context=WORDPRESS_BUILD_CONTEXT if reader.boolean("wordpress.build", False) else None,
+        protect_content=reader.boolean("wordpress.protect", True),
     )
     if platform == "docker" and wordpress.replicas != 1:
         reader.fail(
@@ -110,6 +111,8 @@ def settings_from(
             )
     swarm = read_swarm(reader)
     kubernetes = read_kubernetes(reader, stack)
+    if platform == "kubernetes":
+        check_kubernetes(reader, wordpress, services, kubernetes)
     reader.finish()
     return Settings(
         stack=stack,

@@ -166,12 +166,18 @@ class ConfigReader:
                 return default
         return raw
 
-    def optional_string(self, path: str) -> Optional[str]:
+    def optional_string(
+        self,
+        path: str,
+        check: Optional[Callable[[str], Optional[str]]] = None,
+    ) -> Optional[str]:
+        """A string that may stay unset: None when absent or "" (the default Pulumi.yaml
+        declares for such keys, since a declared key without a default is required)."""
         self._known.add(path)
         raw = self._lookup(path)
-        if raw is _MISSING:
+        if raw is _MISSING or raw == "":
             return None
-        return self.parse_string(path, raw, "") or None
+        return self.parse_string(path, raw, "", check=check) or None
 
     def secret(self, path: str) -> Optional[str]:
         """A value that must have been set with `pulumi config set --secret`.

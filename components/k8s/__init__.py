@@ -1,0 +1,1 @@
+"""Small builders of Kubernetes objects shared by the components that run on Kubernetes."""

@@ -1,0 +1,63 @@
+"""Platform kubernetes: recipes 5-8. The cluster (existing, kind or rendered), the secret bundle
+as a Kubernetes Secret, WordPress + MySQL, and the extra services, all in the stack's namespace."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pulumi
+
+from components.kubernetes_cluster import KubernetesCluster
+from components.kubernetes_service import KubernetesService, KubernetesServiceArgs
+from components.wordpress_stack import WordPressStack, WordPressStackArgs
+from stacks.platforms import wordpress_secrets
+from stacks.settings import Settings
+
+
+def compose(settings: Settings) -> None:
+    config = settings.kubernetes
+    cluster = KubernetesCluster("cluster", config.cluster)
+    # Everything below reaches the cluster through its provider, and waits for the namespace
+    # because it names it through the Namespace's output.
+    on_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
+    options = dataclasses.replace(config.wordpress, namespace=cluster.namespace)
+
+    secrets = wordpress_secrets(settings, "kubernetes", namespace=cluster.namespace, opts=on_cluster)
+    site = WordPressStack(
+        "wordpress",
+        WordPressStackArgs(
+            platform="kubernetes",
+            name_prefix=settings.name_prefix,
+            wordpress=settings.wordpress,
+            mysql=settings.mysql,
+            secrets=secrets,
+            kubernetes=options,
+        ),
+        opts=on_cluster,
+    )
+    services = {
+        spec.name: KubernetesService(
+            spec.name,
+            KubernetesServiceArgs(
+                spec=spec,
+                namespace=cluster.namespace,
+                instance=settings.name_prefix,
+                # The Ingress routes to WordPress only; the services share its Service type.
+                service_type=options.exposure.service_type,
+                disruption_budget=options.safeguards.disruption_budget,
+            ),
+            opts=on_cluster,
+        )
+        for spec in settings.services
+    }
+
+    pulumi.export("url", site.url)
+    pulumi.export("namespace", cluster.namespace)
+    pulumi.export("wordpressDeployment", site.wordpress_name)
+    pulumi.export("mysqlStatefulSet", site.mysql_name)
+    pulumi.export("services", {name: service.deployment_name for name, service in services.items()})
+    pulumi.export("clusterMode", config.cluster.mode)
+    if config.cluster.mode == "render":
+        pulumi.export("renderDir", config.cluster.render_dir)
+    if cluster.kubeconfig is not None:
+        pulumi.export("kubeconfig", cluster.kubeconfig)  # a secret: `pulumi stack output --show-secrets`
