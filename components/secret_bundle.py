@@ -9,6 +9,9 @@ that puts those files there (a container upload, a Swarm secret, a Kubernetes vo
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
@@ -108,6 +111,7 @@ class SecretBundle(pulumi.ComponentResource):
         if args.platform not in _FORMS:
             raise ValueError(f"SecretBundle {name}: no secret form for platform {args.platform!r}")
 
+        self._digest_key: Optional[pulumi.Output[str]] = None
         self.values = {}
         for entry in args.entries:
             if entry.value is not None:
@@ -124,6 +128,22 @@ class SecretBundle(pulumi.ComponentResource):
         self._form = _FORMS[args.platform](self, args)
         self.register_outputs({"names": sorted(self.values)})
 
+    def content_digest(self, names: Sequence[str], length: int) -> pulumi.Output[str]:
+        """A short digest of the named values, for names of objects that must change with them.
+
+        It is keyed with a generated value kept in state (declared on first use), so it is safe
+        to show: nobody can test guesses of a weak configured password against it.
+        """
+        if self._digest_key is None:
+            self._digest_key = random.RandomPassword(
+                "secret-name-key", length=32, special=False, opts=pulumi.ResourceOptions(parent=self)
+            ).result
+        ordered = sorted(names)
+        digest = pulumi.Output.all(self._digest_key, *(self.values[n] for n in ordered)).apply(
+            lambda parts: keyed_digest(parts[0], dict(zip(ordered, parts[1:])), length)
+        )
+        return pulumi.Output.unsecret(digest)
+
     def wire(self, env: Mapping[str, str], reader: FileReader = FileReader()) -> SecretWiring:
         """Wire secrets into a consumer: `{"MYSQL_PASSWORD": "mysql-password"}` gives
         MYSQL_PASSWORD_FILE=/run/secrets/mysql-password and the platform attachment."""
@@ -139,4 +159,10 @@ class SecretBundle(pulumi.ComponentResource):
 
 def secret_path(name: str) -> str:
     return f"{SECRETS_DIR}/{name}"
+
+
+def keyed_digest(key: str, values: Mapping[str, str], length: int) -> str:
+    """A short keyed hash of every name and value: any change gives another digest."""
+    content = json.dumps(dict(values), sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(key.encode(), content, hashlib.sha256).hexdigest()[:length]
 

@@ -16,19 +16,24 @@ HASH_LENGTH = 12  # hex digits: plenty to tell one value from the next
 MAX_NAME_LENGTH = 64  # Docker's limit for secret and config names
 
 
-def content_name(base: str, content: pulumi.Input[str]) -> pulumi.Output[str]:
-    """`<base>-<hash of content>`, computed where the content is known and never shown.
-
-    Only the one-way hash leaves the apply, so the name is not a secret even when the
-    content is (Docker lists secret names in plain sight anyway).
-    """
+def object_name(base: str, digest: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`<base>-<digest>`, refused early when Docker would find it too long."""
     if len(base) + 1 + HASH_LENGTH > MAX_NAME_LENGTH:
         longest = MAX_NAME_LENGTH - 1 - HASH_LENGTH
         raise ValueError(f"{base!r} is too long for a swarm object name (at most {longest} characters)")
+    return pulumi.Output.concat(base, "-", digest)
+
+
+def content_name(base: str, content: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`<base>-<hash of content>` for contents that are not secret (configs).
+
+    Secrets take the SecretBundle's keyed digest instead: a plain hash of a weak password in
+    a visible name would let anyone test guesses against it.
+    """
     digest = pulumi.Output.from_input(content).apply(
         lambda text: hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
     )
-    return pulumi.Output.unsecret(digest).apply(lambda short: f"{base}-{short}")
+    return object_name(base, digest)
 
 
 def encoded(content: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from components.secret_bundle import SecretBundle, SecretBundleArgs, SecretEntry
-from components.secret_forms.kubernetes import content_digest
+from components.secret_bundle import keyed_digest
 from tests.harness import run_program
 from tests.kubernetes_support import container, deploy, find, manifests
 
@@ -65,12 +65,12 @@ def test_rotating_a_value_renames_the_secret_and_changes_the_pod_templates_that_
 
 def test_the_digest_is_keyed_and_covers_every_name_and_value():
     values = {"a": "1", "b": "2"}
-    digest = content_digest("key", values)
+    digest = keyed_digest("key", values, 10)
     assert len(digest) == 10
-    assert content_digest("key", dict(reversed(values.items()))) == digest
-    assert content_digest("other-key", values) != digest
-    assert content_digest("key", {"a": "1", "b": "3"}) != digest
-    assert content_digest("key", {"a": "1", "c": "2"}) != digest
+    assert keyed_digest("key", dict(reversed(values.items())), 10) == digest
+    assert keyed_digest("other-key", values, 10) != digest
+    assert keyed_digest("key", {"a": "1", "b": "3"}, 10) != digest
+    assert keyed_digest("key", {"a": "1", "c": "2"}, 10) != digest
 
 
 @pytest.mark.parametrize(

@@ -5,15 +5,19 @@ import hashlib
 
 import pytest
 
-from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry
+from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry, keyed_digest
 from components.swarm_objects import content_name
 from tests.harness import differences, plain_occurrences, run_program
 
 SECRET = "docker:index/secret:Secret"
 
 
-def short_hash(value):
-    return hashlib.sha256(value.encode()).hexdigest()[:12]
+# What the mocks return for the bundle's generated digest key (see harness.FakeOutputs).
+DIGEST_KEY = "generated-secret-name-key-" + "x" * 32
+
+
+def short_hash(name, value):
+    return keyed_digest(DIGEST_KEY, {name: value}, 12)
 
 
 def deploy(values, wire=None, **run):
@@ -41,8 +45,10 @@ def test_each_value_becomes_a_swarm_secret_under_the_bundle(pair):
 
 def test_a_secret_is_named_after_a_short_hash_of_its_value(pair):
     secret = pair.one(SECRET, "db-password")
-    assert secret.inputs["name"] == f"moorings-t-db-password-{short_hash('s3cret-one')}"
-    assert not secret.input_is_secret("name")  # a one-way hash: fine to show in previews
+    assert secret.inputs["name"] == f"moorings-t-db-password-{short_hash('db-password', 's3cret-one')}"
+    assert not secret.input_is_secret("name")  # a keyed one-way hash: fine to show in previews
+    # Not the plain hash: a visible name must not let anyone test password guesses.
+    assert hashlib.sha256(b"s3cret-one").hexdigest()[:12] not in secret.inputs["name"]
 
 
 def test_the_value_reaches_docker_only_inside_a_secret(pair):
@@ -60,14 +66,14 @@ def test_rotating_a_value_makes_a_new_secret_and_leaves_the_others_alone(pair):
     # A new name: Swarm secrets cannot change in place, so the provider replaces this one.
     assert [line.split(" ")[1] for line in changed] == [".data.value:", ".name:"]
     assert all(line.startswith(urn) for line in changed)
-    assert rotated.one(SECRET, "db-password").inputs["name"].endswith(short_hash("s3cret-NEW"))
+    assert rotated.one(SECRET, "db-password").inputs["name"].endswith(short_hash("db-password", "s3cret-NEW"))
 
 
 def test_generated_values_are_hashed_the_same_way():
     run, _ = deploy({"salt": None})
     generated = run.one("random:index/randomPassword:RandomPassword", "salt")
     value = f"generated-salt-{'x' * int(generated.inputs['length'])}"  # what the mocks return
-    assert run.one(SECRET, "salt").inputs["name"] == f"moorings-t-salt-{short_hash(value)}"
+    assert run.one(SECRET, "salt").inputs["name"] == f"moorings-t-salt-{short_hash('salt', value)}"
 
 
 def test_consumers_get_read_only_files_for_their_user_and_file_variables():

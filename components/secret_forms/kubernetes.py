@@ -3,21 +3,17 @@
 Rotating a value gives a new Secret name, so the pod templates that mount it change and their
 pods roll; the old Secret is deleted once the new one is in use. Immutable Secrets are never
 edited in place (no pod ever sees half a rotation) and spare the kubelet from watching them.
-The hash is keyed with a generated value kept in state: the name, which is not a secret,
-must not let anyone test guesses of a weak configured password against it.
+The hash is the bundle's keyed content digest: the name, which is not a secret, must not let
+anyone test guesses of a weak configured password against it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 from typing import Sequence
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
 from components.k8s.placement import labels
 from components.secret_bundle import SECRETS_DIR, FileReader, SecretForm, register_form
@@ -49,15 +45,11 @@ class KubernetesSecret(SecretForm):
         if args.namespace is None:
             raise ValueError("SecretBundle on kubernetes: SecretBundleArgs.namespace is required")
         child = pulumi.ResourceOptions(parent=bundle)
-        key = random.RandomPassword("secret-name-key", length=32, special=False, opts=child)
-        names = sorted(bundle.values)
-        digest = pulumi.Output.all(key.result, *(bundle.values[n] for n in names)).apply(
-            lambda parts: content_digest(parts[0], dict(zip(names, parts[1:])))
-        )
+        digest = bundle.content_digest(list(bundle.values), DIGEST_LENGTH)
         self.secret = k8s.core.v1.Secret(
             "secret",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=pulumi.Output.concat(args.name_prefix, "-", pulumi.Output.unsecret(digest)),
+                name=pulumi.Output.concat(args.name_prefix, "-", digest),
                 namespace=args.namespace,
                 labels=labels(VOLUME, args.name_prefix),
             ),
@@ -80,8 +72,3 @@ class KubernetesSecret(SecretForm):
         mount = k8s.core.v1.VolumeMountArgs(name=VOLUME, mount_path=SECRETS_DIR, read_only=True)
         return [SecretVolume(volume=volume, mount=mount, fs_group=int(reader.gid))]
 
-
-def content_digest(key: str, values: dict[str, str]) -> str:
-    """A short keyed hash of every name and value: any change gives another digest."""
-    content = json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
-    return hmac.new(key.encode(), content, hashlib.sha256).hexdigest()[:DIGEST_LENGTH]

@@ -1,7 +1,7 @@
 """Docker Swarm: each secret is a Swarm secret, granted to services as a file in /run/secrets.
 
 The managers keep the values encrypted in their Raft log and hand each one only to the
-tasks of services it is granted to. A secret's name carries a hash of its value, so rotating
+tasks of services it is granted to. A secret's name carries a keyed hash of its value, so rotating
 a value creates a new secret and rolls the services that use it (see swarm_objects).
 Create the bundle with the cluster's provider: `opts=ResourceOptions(providers=[cluster.provider])`.
 """
@@ -14,7 +14,7 @@ import pulumi
 import pulumi_docker as docker
 
 from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretForm, register_form, secret_path
-from components.swarm_objects import content_name, encoded
+from components.swarm_objects import HASH_LENGTH, encoded, object_name
 
 OWNER_READ_ONLY = 0o400
 
@@ -26,7 +26,7 @@ class SwarmSecrets(SecretForm):
         self.secrets = {
             name: docker.Secret(
                 name,
-                name=content_name(f"{args.name_prefix}-{name}", value),
+                name=object_name(f"{args.name_prefix}-{name}", bundle.content_digest([name], HASH_LENGTH)),
                 data=encoded(value),
                 # Left at create-before-delete: the new name lets both exist while services move over.
                 opts=pulumi.ResourceOptions(parent=bundle),
