@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 
 from components.secret_bundle import SecretBundle, SecretBundleArgs
-from components.wordpress_stack import wordpress_secret_entries
+from components.wordpress_stack import WordPressStack, WordPressStackArgs, wordpress_secret_entries
 from stacks.settings import Settings
 
 
 def wordpress_secrets(
     settings: Settings,
-    platform: str,
     namespace: Optional[pulumi.Input[str]] = None,
     opts: Optional[pulumi.ResourceOptions] = None,
 ) -> SecretBundle:
@@ -22,9 +21,31 @@ def wordpress_secrets(
         "secrets",
         SecretBundleArgs(
             entries=wordpress_secret_entries(settings.secrets.mysql_root_password, settings.secrets.mysql_password),
-            platform=platform,
+            platform=settings.platform,
             name_prefix=settings.name_prefix,
             namespace=namespace,
+        ),
+        opts=opts,
+    )
+
+
+def wordpress_site(
+    settings: Settings,
+    secrets: SecretBundle,
+    platform_options: Any = None,
+    opts: Optional[pulumi.ResourceOptions] = None,
+) -> WordPressStack:
+    """The stack's WordPressStack on its platform; `platform_options` fill that platform's slot."""
+    platform = settings.platform
+    return WordPressStack(
+        "wordpress",
+        WordPressStackArgs(
+            platform=platform,
+            name_prefix=settings.name_prefix,
+            wordpress=settings.wordpress,
+            mysql=settings.mysql,
+            secrets=secrets,
+            **({platform: platform_options} if platform_options is not None else {}),
         ),
         opts=opts,
     )

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import pulumi
 
-from components.wordpress_stack import WordPressStack, WordPressStackArgs
-from stacks.platforms import wordpress_secrets
+from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
 
 
 def compose(settings: Settings) -> None:
-    secrets = wordpress_secrets(settings, "docker")
-    site = WordPressStack(
-        "wordpress",
-        WordPressStackArgs(
-            platform="docker",
-            name_prefix=settings.name_prefix,
-            wordpress=settings.wordpress,
-            mysql=settings.mysql,
-            secrets=secrets,
-        ),
-    )
+    secrets = wordpress_secrets(settings)
+    site = wordpress_site(settings, secrets)
     pulumi.export("url", site.url)
     pulumi.export("wordpressContainer", site.wordpress_name)
     pulumi.export("mysqlContainer", site.mysql_name)

@@ -9,8 +9,7 @@ import pulumi
 
 from components.kubernetes_cluster import KubernetesCluster
 from components.kubernetes_service import KubernetesService, KubernetesServiceArgs
-from components.wordpress_stack import WordPressStack, WordPressStackArgs
-from stacks.platforms import wordpress_secrets
+from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
 
 
@@ -22,19 +21,8 @@ def compose(settings: Settings) -> None:
     on_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
     options = dataclasses.replace(config.wordpress, namespace=cluster.namespace)
 
-    secrets = wordpress_secrets(settings, "kubernetes", namespace=cluster.namespace, opts=on_cluster)
-    site = WordPressStack(
-        "wordpress",
-        WordPressStackArgs(
-            platform="kubernetes",
-            name_prefix=settings.name_prefix,
-            wordpress=settings.wordpress,
-            mysql=settings.mysql,
-            secrets=secrets,
-            kubernetes=options,
-        ),
-        opts=on_cluster,
-    )
+    secrets = wordpress_secrets(settings, namespace=cluster.namespace, opts=on_cluster)
+    site = wordpress_site(settings, secrets, options, opts=on_cluster)
     services = {
         spec.name: KubernetesService(
             spec.name,

@@ -11,8 +11,7 @@ from components.health_probe import HealthProbe
 from components.swarm_cluster import SwarmCluster, SwarmClusterArgs
 from components.swarm_service import SwarmService, SwarmServiceArgs
 from components.wordpress_builders.swarm import SwarmWordPressOptions
-from components.wordpress_stack import WordPressStack, WordPressStackArgs
-from stacks.platforms import wordpress_secrets
+from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
 from stacks.settings.services import HealthSpec, ServiceSpec
 
@@ -25,20 +24,14 @@ def compose(settings: Settings) -> None:
     # Components hand this provider to every Docker resource they declare.
     on_swarm = pulumi.ResourceOptions(providers=[cluster.provider])
 
-    secrets = wordpress_secrets(settings, "swarm", opts=on_swarm)
-    site = WordPressStack(
-        "wordpress",
-        WordPressStackArgs(
-            platform="swarm",
-            name_prefix=prefix,
-            wordpress=settings.wordpress,
-            mysql=settings.mysql,
-            secrets=secrets,
-            swarm=SwarmWordPressOptions(
-                # The first manager: the provider creates the data volume there.
-                mysql_constraints=[cluster.manager_node_id.apply(lambda node: f"node.id=={node}")],
-                public_host=cluster.public_host,
-            ),
+    secrets = wordpress_secrets(settings, opts=on_swarm)
+    site = wordpress_site(
+        settings,
+        secrets,
+        SwarmWordPressOptions(
+            # The first manager: the provider creates the data volume there.
+            mysql_constraints=[cluster.manager_node_id.apply(lambda node: f"node.id=={node}")],
+            public_host=cluster.public_host,
         ),
         opts=on_swarm,
     )
