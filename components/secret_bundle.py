@@ -52,9 +52,10 @@ class SecretWiring:
     attachments: Sequence[Any] = field(default_factory=tuple)
     """Platform-specific: what the consumer's resource takes to place the files."""
 
-    def env_list(self) -> list[str]:
-        """The variables as Docker's `KEY=value` strings."""
-        return [f"{key}={value}" for key, value in sorted(self.file_env.items())]
+    def env_list(self, plain: Optional[Mapping[str, str]] = None) -> list[str]:
+        """Docker's `KEY=value` strings: the consumer's `plain` variables, then the `*_FILE` ones."""
+        pairs = [*(plain or {}).items(), *sorted(self.file_env.items())]
+        return [f"{key}={value}" for key, value in pairs]
 
 
 class SecretForm:

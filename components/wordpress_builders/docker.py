@@ -48,7 +48,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         "mysql",
         name=f"{prefix}-mysql",
         image=mysql_image.image_id,
-        envs=[*_env_list(mysql_env(args.wordpress)), *mysql_secrets.env_list()],
+        envs=mysql_secrets.env_list(plain=mysql_env(args.wordpress)),
         uploads=list(mysql_secrets.attachments),
         volumes=[docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR)],
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
@@ -66,7 +66,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         "wordpress",
         name=f"{prefix}-wordpress",
         image=_wordpress_image(stack, args),
-        envs=[*_env_list(wordpress_env(args.wordpress, mysql_host="mysql")), *wordpress_secrets.env_list()],
+        envs=wordpress_secrets.env_list(plain=wordpress_env(args.wordpress, mysql_host="mysql")),
         uploads=list(wordpress_secrets.attachments),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
         volumes=[docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR)],
@@ -83,10 +83,6 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         mysql_name=mysql.name,
         network_name=network.name,
     )
-
-
-def _env_list(env: dict[str, str]) -> list[str]:
-    return [f"{key}={value}" for key, value in env.items()]
 
 
 def _wordpress_image(stack: WordPressStack, args: WordPressStackArgs) -> pulumi.Output[str]:

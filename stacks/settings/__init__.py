@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional
 import pulumi
 from pulumi.runtime import config as runtime_config
 
+from components.platform_modules import PLATFORMS
 from components.wordpress_stack import MySqlSpec, WordPressSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.kubernetes import KubernetesSettings, check_kubernetes, read_kubernetes
@@ -23,7 +24,6 @@ from stacks.settings.swarm import SwarmSettings, read_swarm
 __all__ = ["ConfigError", "Settings", "SecretOverrides", "load_settings", "settings_from"]
 
 NAMESPACE = "moorings"
-from components.platform_modules import PLATFORMS
 DEFAULT_WORDPRESS_IMAGE = "wordpress:6.8.3-apache"
 DEFAULT_MYSQL_IMAGE = "mysql:8.4.6"
 # The Dockerfile variant of recipe 1 (`wordpress.build: true`), relative to the project.

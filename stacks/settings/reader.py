@@ -65,8 +65,10 @@ class ConfigReader:
             node = node[part]
         return node
 
-    def has(self, path: str) -> bool:
-        return self._lookup(path) is not _MISSING
+    def _take(self, path: str) -> Any:
+        """The raw value at `path` (or _MISSING), the key now counted as one the program reads."""
+        self._known.add(path)
+        return self._lookup(path)
 
     def fail(self, path: str, value: Any, accepted: str) -> None:
         """Record a problem in the one format every config error uses."""
@@ -83,8 +85,7 @@ class ConfigReader:
         minimum: Optional[int] = None,
         maximum: Optional[int] = None,
     ) -> int:
-        self._known.add(path)
-        raw = self._lookup(path)
+        raw = self._take(path)
         if raw is _MISSING:
             return default
         return self.parse_integer(path, raw, default, minimum, maximum)
@@ -117,8 +118,7 @@ class ConfigReader:
         return value
 
     def boolean(self, path: str, default: bool) -> bool:
-        self._known.add(path)
-        raw = self._lookup(path)
+        raw = self._take(path)
         if raw is _MISSING:
             return default
         return self.parse_boolean(path, raw, default)
@@ -139,8 +139,7 @@ class ConfigReader:
         check: Optional[Callable[[str], Optional[str]]] = None,
     ) -> str:
         """A string; `check` returns None when the value is fine, else what is accepted."""
-        self._known.add(path)
-        raw = self._lookup(path)
+        raw = self._take(path)
         if raw is _MISSING:
             return default
         return self.parse_string(path, raw, default, choices, check)
@@ -173,8 +172,7 @@ class ConfigReader:
     ) -> Optional[str]:
         """A string that may stay unset: None when absent or "" (the default Pulumi.yaml
         declares for such keys, since a declared key without a default is required)."""
-        self._known.add(path)
-        raw = self._lookup(path)
+        raw = self._take(path)
         if raw is _MISSING or raw == "":
             return None
         return self.parse_string(path, raw, "", check=check) or None
@@ -185,8 +183,7 @@ class ConfigReader:
         Returns the plain text for the caller to wrap as a Pulumi secret at once; a value
         set without --secret is refused, since it already sits in plain text in the stack file.
         """
-        self._known.add(path)
-        raw = self._lookup(path)
+        raw = self._take(path)
         if raw is _MISSING:
             return None
         top = path.split(".", 1)[0]
