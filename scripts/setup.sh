@@ -1,14 +1,91 @@
 #!/usr/bin/env bash
-# The one set-up command: the virtualenvs the project and the policy pack name
-# (venv/ in Pulumi.yaml, policies/venv in policies/PulumiPolicy.yaml), each with its requirements.
+# The one set-up command. After it, in a new shell, `pulumi preview -s staging` and
+# `pulumi up -s dev` work with no other step:
+#   1. the virtualenvs Pulumi.yaml (venv/) and policies/PulumiPolicy.yaml (policies/venv) name;
+#   2. the Pulumi toolchain (toolchain/build.sh): a `pulumi` already on PATH is reused when it is
+#      at least the pinned release and has its Python language host; the rest is built;
+#   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases;
+#   4. `pulumi` on PATH: a link to toolchain/launcher/pulumi (offline defaults, toolchain/env.sh);
+#   5. the committed stacks, created in the default local backend when missing.
+# Everything is skipped when already done: a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+project="$(pwd)"
 
 virtualenv() {  # virtualenv DIR REQUIREMENTS
-  [ -x "$1/bin/python" ] || python3 -m venv "$1"
-  "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r "$2"
-  echo "setup: $1 ready with pulumi $("$1/bin/python" -c 'from importlib.metadata import version; print(version("pulumi"))')"
+    [ -x "$1/bin/python" ] || python3 -m venv "$1"
+    if ! cmp -s "$2" "$1/.moorings-requirements"; then
+        "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r "$2"
+        cp "$2" "$1/.moorings-requirements"
+    fi
+    echo "setup: $1 ready with pulumi $("$1/bin/python" -c 'from importlib.metadata import version; print(version("pulumi"))')"
 }
-
 virtualenv venv requirements.txt
 virtualenv policies/venv policies/requirements.txt
+
+. toolchain/pins.sh
+launcher="$project/toolchain/launcher/pulumi"
+
+# 2. A CLI of the user's own, not our launcher, at the pinned release or newer, with its Python host.
+own_cli() {
+    local cli dir have
+    cli="$(command -v pulumi 2>/dev/null)" || return 1
+    [ "$(readlink -f "$cli")" = "$(readlink -f "$launcher")" ] && return 1
+    [ "$(readlink -f "$cli")" = "$(readlink -f toolchain/bin/pulumi)" ] && return 1
+    dir="$(dirname "$(readlink -f "$cli")")"
+    [ -x "$dir/pulumi-language-python" ] || command -v pulumi-language-python >/dev/null || return 1
+    have="$("$cli" version 2>/dev/null)" || return 1
+    [ "$(printf '%s\n%s\n' "v$PIN_PULUMI" "$have" | sort -V | head -1)" = "v$PIN_PULUMI" ] || return 1
+    echo "$cli"
+}
+if [ "${MOORINGS_BUILD_CLI:-}" != 1 ] && cli="$(own_cli)"; then
+    echo "setup: using your $cli ($("$cli" version)); building only the provider plugins"
+    mkdir -p toolchain/bin && ln -sfn "$(readlink -f "$cli")" toolchain/bin/pulumi
+    bash toolchain/build.sh random command docker kubernetes
+else
+    bash toolchain/build.sh
+fi
+
+. toolchain/env.sh
+
+# 3. Plugins into the plugin cache, so any CLI (ours or the user's) finds these exact releases.
+plugins="${PULUMI_HOME:-$HOME/.pulumi}/plugins"
+for pin in "random $PIN_RANDOM" "command $PIN_COMMAND" "docker $PIN_DOCKER" "kubernetes $PIN_KUBERNETES"; do
+    set -- $pin
+    built="toolchain/bin/pulumi-resource-$1"
+    if ! cmp -s "$built" "$plugins/resource-$1-v$2/pulumi-resource-$1"; then
+        pulumi plugin install resource "$1" "$2" --file "$built" >/dev/null
+        echo "setup: plugin resource-$1 v$2 installed into $plugins"
+    fi
+done
+
+# 4. `pulumi` on PATH: our launcher, unless the user's own CLI is there.
+if [ -z "${cli:-}" ]; then
+    target=""
+    for dir in "${MOORINGS_BIN_DIR:-}" "$HOME/.local/bin" "$HOME/bin" /usr/local/bin; do
+        [ -n "$dir" ] && [ -d "$dir" ] && [ -w "$dir" ] && case ":$PATH:" in *":$dir:"*) target="$dir"; break ;; esac
+    done
+    if [ -z "$target" ]; then
+        echo "setup: no writable folder on PATH for the 'pulumi' launcher; add $project/toolchain/launcher to PATH" >&2
+        exit 1
+    fi
+    if [ -e "$target/pulumi" ] && [ "$(readlink -f "$target/pulumi")" != "$(readlink -f "$launcher")" ]; then
+        echo "setup: $target/pulumi exists and is not Moorings' launcher; left alone (use $launcher)" >&2
+        exit 1
+    fi
+    ln -sfn "$launcher" "$target/pulumi"
+    echo "setup: $target/pulumi -> $launcher"
+fi
+
+# 5. The committed stacks, in the default local backend (a backend the user chose is left to them).
+if [ "${PULUMI_BACKEND_URL:-}" = "file://${MOORINGS_STATE_DIR:-$HOME/.moorings/state}" ]; then
+    mkdir -p "${PULUMI_BACKEND_URL#file://}"
+    existing="$(pulumi stack ls --json 2>/dev/null || echo '[]')"
+    for file in stacks/Pulumi.*.yaml; do
+        stack="$(basename "$file" .yaml)"; stack="${stack#Pulumi.}"
+        case "$existing" in *"\"name\": \"$stack\""*) continue ;; esac
+        pulumi stack init "$stack" --no-select >/dev/null
+        echo "setup: stack $stack created in $PULUMI_BACKEND_URL"
+    done
+fi
+echo "setup: done ($(pulumi version), backend ${PULUMI_BACKEND_URL:-of your pulumi login})"

@@ -112,10 +112,17 @@ class FakeOutputs(pulumi_mocks.Mocks):
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    def __init__(self, mocks: pulumi_mocks.Mocks):
+    def __init__(self, mocks: pulumi_mocks.Mocks, project: str, stack: str):
         super().__init__(mocks)
+        self.project, self.stack = project, stack
         self.declared: list[Declared] = []
         self.outputs: dict[str, dict] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine names resources after its own stack; the SDK's mock asks the runtime settings,
+        # which a registration made from another thread does not see (it then says stack::project).
+        urn = super().make_urn(parent, type_, name)
+        return "urn:pulumi:" + "::".join([self.stack, self.project] + urn.split("::")[2:])
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
@@ -162,7 +169,7 @@ def run_program(
     full_secret_keys = [k if ":" in k else f"{PROJECT}:{k}" for k in secret_keys]
     set_all_config(full_config, full_secret_keys)
 
-    monitor = RecordingMonitor(FakeOutputs())
+    monitor = RecordingMonitor(FakeOutputs(), PROJECT, stack)
     runtime_settings.ROOT.set(None)
     pulumi_mocks.set_mocks(FakeOutputs(), project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     # set_mocks installs a bare root stack; run the program in a fresh one, as the engine does,

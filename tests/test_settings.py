@@ -151,3 +151,23 @@ def test_bad_config_stops_the_program_before_any_resource_is_declared():
     assert isinstance(run.error, ConfigError)
     assert len(run.error.problems) == 2
     assert run.resources == []
+
+
+def test_a_string_setting_the_cli_stored_as_a_number_is_read_as_its_text():
+    # Pulumi.yaml's `default: "1"` of a nested key, and `config set --path k.cpu 1`, reach the
+    # program as the number 1 (the engine tier saw the CLI do it).
+    settings = load({"platform": "kubernetes", "kubernetes": '{"wordpressCpuLimit": 2, "mysqlCpuLimit": 1}'})
+    options = settings.kubernetes.wordpress
+    assert (options.wordpress_resources.cpu_limit, options.mysql_resources.cpu_limit) == ("2", "1")
+
+
+def test_a_docker_stack_does_not_judge_the_values_of_other_platforms_settings():
+    settings = load({"kubernetes": '{"exposure": "Bogus", "autoscalingMinReplicas": 0}', "swarm": '{"mode": "x"}'})
+    assert settings.platform == "docker"
+
+
+def test_a_typo_in_another_platforms_key_names_is_still_caught():
+    assert problems({"kubernetes": '{"exposur": "Ingress"}'}) == [
+        "moorings:kubernetes.exposur is not a Moorings setting: expected a known key "
+        "(did you mean kubernetes.exposure?)"
+    ]

@@ -1,11 +1,21 @@
-# Source me:  . toolchain/env.sh
-# Puts toolchain/bin first on PATH and keeps the Pulumi CLI from downloading
-# plugins or checking for updates (the machine has no internet but registries).
+# Source me:  . toolchain/env.sh   (the launcher, the tests and the scripts all do)
+# The environment Moorings runs the Pulumi CLI in; a value the user already set is kept.
 _tc_dir="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)"
 case ":$PATH:" in
     *":$_tc_dir/bin:"*) ;;
-    *) export PATH="$_tc_dir/bin:$PATH" ;;
+    *) export PATH="$_tc_dir/bin:$PATH" ;;   # the language host and plugins built beside the CLI
 esac
+# Offline by design: plugins come from toolchain/, never from the internet.
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_SKIP_UPDATE_CHECK=true
+# Default backend: a per-user local one, unless the user chose a backend or logged in to one.
+if [ -z "${PULUMI_BACKEND_URL:-}" ] \
+    && ! grep -qs '"current": *"[^"]' "${PULUMI_HOME:-$HOME/.pulumi}/credentials.json"; then
+    export PULUMI_BACKEND_URL="file://${MOORINGS_STATE_DIR:-$HOME/.moorings/state}"
+fi
+# The committed stack files carry salts made with the empty passphrase (README: "Backend and
+# secrets"); a team that sets its own passphrase or secrets provider overrides this.
+if [ -z "${PULUMI_CONFIG_PASSPHRASE+set}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    export PULUMI_CONFIG_PASSPHRASE=""
+fi
 unset _tc_dir

@@ -1,6 +1,6 @@
 # Sourced by the toolchain scripts: reads the pinned versions from ONE place,
 # the project's requirements.txt (or $REQUIREMENTS), lines like `pulumi==3.272.0`.
-# Sets PIN_PULUMI, PIN_KUBERNETES, PIN_COMMAND, PIN_RANDOM (without a leading "v").
+# Sets PIN_PULUMI, PIN_KUBERNETES, PIN_COMMAND, PIN_RANDOM, PIN_DOCKER (without a leading "v").
 
 TOOLCHAIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REQUIREMENTS="${REQUIREMENTS:-$TOOLCHAIN_DIR/../requirements.txt}"
@@ -24,3 +24,4 @@ PIN_PULUMI="$(_pin pulumi)"
 PIN_KUBERNETES="$(_pin pulumi-kubernetes)"
 PIN_COMMAND="$(_pin pulumi-command)"
 PIN_RANDOM="$(_pin pulumi-random)"
+PIN_DOCKER="$(_pin pulumi-docker)"

@@ -9,6 +9,13 @@ import pulumi_docker as docker
 from components.secret_bundle import FileReader, SecretForm, register_form, secret_path
 
 
+# The docker provider (5.1.0, the release built here) uploads files owned by root and cannot set
+# an owner, while both images read their secrets as their own user (www-data reads them at
+# request time). So the files are world-readable inside the container, as Compose mounts file
+# secrets: each container receives only the secrets it consumes, and never through its environment.
+UPLOAD_MODE = "0444"
+
+
 @register_form("docker")
 class DockerFileUploads(SecretForm):
     def attach(self, names: Sequence[str], reader: FileReader) -> list[docker.ContainerUploadArgs]:
@@ -16,9 +23,7 @@ class DockerFileUploads(SecretForm):
             docker.ContainerUploadArgs(
                 file=secret_path(name),
                 content=self.bundle.values[name],
-                owner=reader.uid,
-                group=reader.gid,
-                permissions="0400",
+                permissions=UPLOAD_MODE,
             )
             for name in names
         ]

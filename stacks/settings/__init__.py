@@ -100,7 +100,8 @@ def settings_from(
         mysql_root_password=reader.secret("mysqlRootPassword"),
         mysql_password=reader.secret("mysqlPassword"),
     )
-    # Every section is read whatever the platform, so a typo anywhere is caught.
+    # Every section is read whatever the platform, so a typo in a key name is caught anywhere;
+    # the values of another platform's settings are not judged (they change nothing here).
     services = read_services(reader)
     for spec in services:
         if spec.name in ("mysql", "wordpress"):  # <prefix>-<name> would collide with WordPressStack's own
@@ -109,8 +110,8 @@ def settings_from(
                 spec.name,
                 "a service name other than mysql and wordpress, which the WordPress stack takes",
             )
-    swarm = read_swarm(reader)
-    kubernetes = read_kubernetes(reader, stack)
+    swarm = read_swarm(reader if platform == "swarm" else reader.lenient())
+    kubernetes = read_kubernetes(reader if platform == "kubernetes" else reader.lenient(), stack)
     if platform == "kubernetes":
         check_kubernetes(reader, wordpress, services, kubernetes)
     reader.finish()

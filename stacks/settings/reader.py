@@ -8,6 +8,7 @@ and raised together, so one `pulumi up` shows every bad value at once.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import re
@@ -75,6 +76,16 @@ class ConfigReader:
         self.problems.append(
             f"{self.namespace}:{path} = {_show(value)} is not accepted: expected {accepted}"
         )
+
+    def lenient(self) -> "ConfigReader":
+        """A view on the same config that records which keys are read but keeps no problems.
+
+        For the settings of a platform the stack does not deploy to: a typo in their key names
+        is still caught (the views share the known keys), their values are not judged.
+        """
+        view = copy.copy(self)
+        view.problems = []
+        return view
 
     # -- typed readers --------------------------------------------------------------------
 
@@ -152,6 +163,7 @@ class ConfigReader:
         choices: Optional[Sequence[str]] = None,
         check: Optional[Callable[[str], Optional[str]]] = None,
     ) -> str:
+        raw = _as_text(raw)
         if not isinstance(raw, str) or not raw:
             self.fail(path, raw, "a non-empty string")
             return default
@@ -255,6 +267,17 @@ class ConfigReader:
             )
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def _as_text(value: Any) -> Any:
+    """A string setting as the user wrote it. The CLI stores values set by path (`config set
+    --path`, and Pulumi.yaml defaults of nested keys) as numbers or booleans when they look like
+    one, so a CPU limit of "1" arrives as 1."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return value
 
 
 def _decode(value: Any) -> Any:

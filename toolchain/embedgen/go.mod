@@ -1,0 +1,3 @@
+module moorings.local/toolchain/embedgen
+
+go 1.25
