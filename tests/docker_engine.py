@@ -44,3 +44,10 @@ def engine_problem() -> Optional[str]:
 def swarm_info(field: str) -> str:
     """One field of `docker info`'s Swarm section, e.g. LocalNodeState."""
     return docker("info", "--format", "{{.Swarm.%s}}" % field).stdout.strip()
+
+
+def require_docker_engine() -> None:
+    """Skip (or fail, where an engine is required) when no Docker Engine answers."""
+    problem = engine_problem()
+    if problem is not None:
+        skip_or_fail(problem)

@@ -1,0 +1,153 @@
+"""The real Pulumi engine for the tests marked `engine`: the CLI, language host and plugins of
+toolchain/ (scripts/setup.sh builds them) run a copy of the project on a temporary backend.
+
+Each `EngineProject` is a scratch copy (Pulumi.yaml, __main__.py, components/, stacks/,
+policies/, docker/) sharing the repository's virtualenvs, so a test may change its stack files
+and config freely: the committed ones are never written. Where the toolchain is missing the test
+fails (MOORINGS_REQUIRE_ENGINE=1 or CI=true) or skips saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+import yaml
+
+from tests.stack_config import ROOT
+
+TOOLCHAIN_BIN = ROOT / "toolchain" / "bin"
+COPIED = ("Pulumi.yaml", "__main__.py", "components", "stacks", "policies", "docker")
+TIMEOUT = 900  # seconds for one CLI call: a docker `up` waits for MySQL's healthcheck
+
+
+def engine_required() -> bool:
+    return os.environ.get("MOORINGS_REQUIRE_ENGINE") == "1" or os.environ.get("CI", "").lower() == "true"
+
+
+def engine_problem() -> Optional[str]:
+    """Why the real engine cannot run here, or None."""
+    missing = [
+        name
+        for name in ("pulumi", "pulumi-language-python", "pulumi-language-python-exec",
+                     "pulumi-resource-kubernetes", "pulumi-resource-docker",
+                     "pulumi-resource-random", "pulumi-resource-command")
+        if not (TOOLCHAIN_BIN / name).exists()
+    ]
+    if missing:
+        return f"toolchain/bin lacks {', '.join(missing)} (run `bash scripts/setup.sh`)"
+    if not (ROOT / "venv" / "bin" / "python").exists() or not (ROOT / "policies" / "venv").exists():
+        return "the virtualenvs venv/ and policies/venv are missing (run `bash scripts/setup.sh`)"
+    return None
+
+
+def require_engine() -> None:
+    problem = engine_problem()
+    if problem is None:
+        return
+    if engine_required():
+        pytest.fail(f"{problem}; this run requires the engine (MOORINGS_REQUIRE_ENGINE=1 or CI=true), so no skip")
+    pytest.skip(problem)
+
+
+def engine_env(state_dir: Path) -> dict[str, str]:
+    """toolchain/env.sh's settings, on a backend of the test's own, offline."""
+    env = dict(os.environ)
+    env["PATH"] = f"{TOOLCHAIN_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update(
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+        PULUMI_SKIP_UPDATE_CHECK="true",
+        PULUMI_BACKEND_URL=f"file://{state_dir}",
+        PULUMI_CONFIG_PASSPHRASE="",  # the committed stack files' salts are made with it
+        PULUMI_HOME=env.get("PULUMI_HOME", str(Path.home() / ".pulumi")),
+        PULUMI_EXPERIMENTAL="false",
+        NO_COLOR="1",
+    )
+    env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
+    env.pop("PULUMI_ACCESS_TOKEN", None)
+    return env
+
+
+class EngineProject:
+    """A scratch copy of the project on its own local backend."""
+
+    def __init__(self, workdir: Path):
+        self.dir = workdir / "project"
+        self.state = workdir / "state"
+        self.state.mkdir(parents=True)
+        self.dir.mkdir(parents=True)
+        for name in COPIED:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, self.dir / name, ignore=shutil.ignore_patterns("venv", "__pycache__"))
+            else:
+                shutil.copy2(source, self.dir / name)
+        # The copies run in the repository's virtualenvs.
+        project = yaml.safe_load((self.dir / "Pulumi.yaml").read_text())
+        project["runtime"]["options"]["virtualenv"] = str(ROOT / "venv")
+        (self.dir / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+        (self.dir / "policies" / "venv").symlink_to(ROOT / "policies" / "venv")
+        self.env = engine_env(self.state)
+
+    def pulumi(self, *args: str, check: bool = True, env: Optional[dict] = None) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            ["pulumi", *args, "--non-interactive"],
+            cwd=self.dir,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"`pulumi {' '.join(args)}` exited {result.returncode}\n"
+                f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-3000:]}"
+            )
+        return result
+
+    # -- stacks and config -------------------------------------------------------------------
+
+    def init(self, stack: str) -> None:
+        self.pulumi("stack", "init", stack, "--no-select")
+
+    def stack_file(self, stack: str) -> Path:
+        return self.dir / "stacks" / f"Pulumi.{stack}.yaml"
+
+    def set(self, stack: str, path: str, value: str, secret: bool = False) -> None:
+        """`pulumi config set --path`, as a user changes a knob."""
+        self.pulumi("config", "set", "-s", stack, "--path", path, value, *(["--secret"] if secret else []))
+
+    def policy_args(self, stack: str) -> list[str]:
+        return ["--policy-pack", "policies", "--policy-pack-config", f"policies/config/{stack}.json"]
+
+    # -- operations ------------------------------------------------------------------------
+
+    def up(self, stack: str, *extra: str) -> subprocess.CompletedProcess:
+        return self.pulumi("up", "-s", stack, "--yes", "--skip-preview", *self.policy_args(stack), *extra)
+
+    def preview_json(self, stack: str, *extra: str, check: bool = True) -> dict[str, Any]:
+        result = self.pulumi("preview", "-s", stack, "--json", *self.policy_args(stack), *extra, check=check)
+        return json.loads(result.stdout)
+
+    def destroy(self, stack: str, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.pulumi("destroy", "-s", stack, "--yes", "--skip-preview", *extra, check=check)
+
+    def export(self, stack: str) -> str:
+        return self.pulumi("stack", "export", "-s", stack).stdout
+
+
+def changed_steps(preview: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a `preview --json` that change something."""
+    return [step for step in preview.get("steps", []) if step["op"] != "same"]
+
+
+def step_summary(step: dict[str, Any]) -> tuple[str, str, list[str]]:
+    """(op, resource type and name, the properties it changes), one line of a reviewer's view."""
+    urn = step["urn"]
+    type_, name = urn.split("::")[-2].split("$")[-1], urn.split("::")[-1]
+    return step["op"], f"{type_}::{name}", sorted((step.get("detailedDiff") or {}).keys())

@@ -1,0 +1,77 @@
+"""staging through the real engine: Kubernetes in render mode (manifests written, no cluster),
+with its policy pack enforced. What a reviewer of the diffs relies on: scaling is one in-place
+update of spec.replicas, a rotated password replaces the Secret and rolls both workloads."""
+
+import pytest
+
+from tests.pulumi_engine import EngineProject, changed_steps, require_engine, step_summary
+
+pytestmark = pytest.mark.engine
+
+WORDPRESS = "kubernetes:apps/v1:Deployment::wordpress"
+MYSQL = "kubernetes:apps/v1:StatefulSet::mysql"
+SECRET = "kubernetes:core/v1:Secret::wordpress-secrets"
+CANARY = "Canary-Password-4c1f2a"
+
+
+@pytest.fixture(scope="module")
+def staging(tmp_path_factory):
+    require_engine()
+    project = EngineProject(tmp_path_factory.mktemp("staging"))
+    project.init("staging")
+    project.up("staging")
+    return project
+
+
+def test_up_renders_every_manifest(staging):
+    rendered = "\n".join(p.read_text() for p in (staging.dir / "rendered").rglob("*.yaml"))
+    for kind in ("Deployment", "StatefulSet", "Secret", "PersistentVolumeClaim", "PodDisruptionBudget",
+                 "NetworkPolicy", "Service", "Namespace"):
+        assert f"kind: {kind}" in rendered
+
+
+def test_a_second_up_changes_nothing(staging):
+    preview = staging.preview_json("staging")
+    assert changed_steps(preview) == []
+    staging.pulumi("preview", "-s", "staging", "--expect-no-changes", *staging.policy_args("staging"))
+
+
+@pytest.mark.parametrize("replicas", ["3", "1", "2"])
+def test_scaling_is_one_in_place_update_of_the_replica_count(staging, replicas):
+    staging.set("staging", "wordpress.replicas", replicas)
+    steps = [step_summary(s) for s in changed_steps(staging.preview_json("staging"))]
+    expected = [("update", WORDPRESS, ["spec.replicas"])]
+    if replicas == "1":  # one pod: the disruption budget goes (it would block every drain)
+        expected.append(("delete", "kubernetes:policy/v1:PodDisruptionBudget::wordpress", []))
+    if replicas == "2" and staging.scaled_to_one:
+        expected.append(("create", "kubernetes:policy/v1:PodDisruptionBudget::wordpress", []))
+    assert sorted(steps) == sorted(expected)
+    staging.up("staging")
+    staging.scaled_to_one = replicas == "1"
+
+
+EngineProject.scaled_to_one = False
+
+
+def test_a_rotated_password_replaces_the_secret_and_rolls_both_workloads(staging):
+    staging.set("staging", "mysqlPassword", CANARY, secret=True)
+    preview = staging.preview_json("staging")
+    ops = {(op, resource) for op, resource, _ in map(step_summary, changed_steps(preview))}
+    assert ("replace", SECRET) in ops or {("create-replacement", SECRET), ("delete-replaced", SECRET)} <= ops
+    assert ("update", WORDPRESS) in ops and ("update", MYSQL) in ops
+    staging.up("staging")
+    for text in (str(preview), staging.export("staging")):
+        assert CANARY not in text
+
+
+def test_the_policy_pack_stops_a_scale_beyond_its_bound(staging):
+    staging.set("staging", "wordpress.replicas", "5")
+    result = staging.pulumi("preview", "-s", "staging", *staging.policy_args("staging"), check=False)
+    assert result.returncode != 0
+    assert "replicas-within-bounds" in result.stdout and "mandatory" in result.stdout
+    staging.set("staging", "wordpress.replicas", "2")
+
+
+def test_destroy_removes_everything_when_nothing_is_protected(staging):
+    staging.destroy("staging")
+    assert '"resources"' not in staging.export("staging")
