@@ -30,11 +30,8 @@ class ResourceDiff:
 
 
 def resource_diffs(preview: Preview) -> list[ResourceDiff]:
-    return [
-        ResourceDiff(change, tuple(_rows(change)))
-        for change in preview.changes
-        if change.op not in ("same", "read", "refresh")
-    ]
+    changed = [c for c in preview.changes if c.op not in ("same", "read", "refresh")]
+    return [ResourceDiff(c, tuple(_rows(c))) for c in sorted(changed, key=lambda c: (c.label, c.urn))]
 
 
 def _rows(change: Change) -> list[Row]:

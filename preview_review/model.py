@@ -9,6 +9,13 @@ from typing import Any, Optional
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # A secret value in the event stream: {SECRET_SIG: ..., "ciphertext": "[secret]"}; the digest prints "[secret]".
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
+# Types whose every value is secret material. Their values are never shown, nor their object
+# names: a Kubernetes Secret's name carries a digest of its content.
+SECRET_TYPES = {
+    "kubernetes:core/v1:Secret",
+    "docker:index/secret:Secret",
+    "random:index/randomPassword:RandomPassword",
+}
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,8 @@ class Change:
     old_inputs: Optional[dict[str, Any]]
     new_inputs: Optional[dict[str, Any]]
     protected: bool = False
+    custom: bool = True
+    """False for a component (and the stack): a grouping with nothing of its own to lose."""
     diff_reasons: tuple[str, ...] = ()
     replace_reasons: tuple[str, ...] = ()
     detailed_diff: dict[str, str] = field(default_factory=dict)
@@ -44,7 +53,10 @@ class Change:
 
     @property
     def name(self) -> str:
-        """The object's own name (metadata.name, or a Swarm service's name), else the logical name."""
+        """The object's own name (metadata.name, or a Swarm service's name), else the logical name.
+        A secret's is always its logical name."""
+        if self.type in SECRET_TYPES:
+            return self.logical_name
         metadata = self.inputs.get("metadata") or {}
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if not isinstance(name, str) or name == UNKNOWN:

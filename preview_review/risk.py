@@ -45,7 +45,7 @@ class Risk:
 def risks(preview: Preview) -> list[Risk]:
     found = []
     for change in preview.changes:
-        if change.op in ("same", "read", "refresh"):
+        if change.op in ("same", "read", "refresh") or not change.custom:
             continue
         touches = _touches_data(change)
         if change.op not in RISKY_OPS and not touches:

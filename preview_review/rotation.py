@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from preview_review.model import Change, Preview
+from preview_review.model import SECRET_TYPES, Change, Preview
 from preview_review.risk import WORKLOAD_TYPES
-from preview_review.values import SECRET_TYPES
 
 KINDS = {
     "kubernetes:core/v1:Secret": "Kubernetes Secret",
@@ -26,7 +25,7 @@ class Rotation:
 
 def rotation(preview: Preview) -> Rotation:
     rotated = tuple(
-        f"{_secret_name(c)} {KINDS[c.type]} ({_what(c)})"
+        f"{c.label}: {KINDS[c.type]}, {_what(c)}"
         for c in preview.changes
         if c.type in SECRET_TYPES and c.op not in ("same", "read")
     )
@@ -36,11 +35,6 @@ def rotation(preview: Preview) -> Rotation:
         if c.type in WORKLOAD_TYPES and c.op in ("update", "replace") and _reads_secret(c)
     )
     return Rotation(rotated, rolled if rotated else ())
-
-
-def _secret_name(change: Change) -> str:
-    """The logical name, never metadata.name (which carries the content digest)."""
-    return change.logical_name
 
 
 def _what(change: Change) -> str:

@@ -39,7 +39,8 @@ class Scaling:
     @property
     def line(self) -> str:
         what = "" if self.field == "replicas" else f" {self.field}"
-        return f"{self.label}{what}: {_count(self.before)} → {_count(self.after)}"
+        note = {0: " (new)"}.get(self.before, "") if self.before == 0 else (" (deleted)" if self.after == 0 else "")
+        return f"{self.label}{what}: {_count(self.before)} → {_count(self.after)}{note}"
 
 
 def scaling(preview: Preview) -> list[Scaling]:
@@ -51,7 +52,7 @@ def scaling(preview: Preview) -> list[Scaling]:
             if before != after:
                 field = "replicas" if path.endswith(".replicas") else path.split(".")[-1].removesuffix("Replicas")
                 found.append(Scaling(change.label, field, before, after))
-    return found
+    return sorted(found, key=lambda s: (s.label, s.field))
 
 
 def knob_warnings(preview: Preview, settings: StackSettings) -> list[str]:

@@ -7,17 +7,11 @@ import json
 import re
 from typing import Any
 
-from preview_review.model import SECRET_SIG, UNKNOWN, Change
+from preview_review.model import SECRET_SIG, SECRET_TYPES, UNKNOWN, Change
 
 SECRET = "[secret]"
 UNKNOWN_TEXT = "(known after apply)"
 ABSENT = "(none)"
-# Types whose every value is secret material: their values are never shown.
-SECRET_TYPES = {
-    "kubernetes:core/v1:Secret",
-    "docker:index/secret:Secret",
-    "random:index/randomPassword:RandomPassword",
-}
 _MISSING = object()
 _PATH_PART = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)')
 
@@ -58,10 +52,12 @@ def contains_secret(value: Any) -> bool:
 def shown(change: Change, path: str, inputs: Any) -> str:
     """The value at `path` as the review prints it. A Secret's values, any value marked secret and
     any property that names a secret (a name derived from its content) print as [secret]."""
+    if is_secret_type(change):
+        return SECRET
     value = lookup(inputs, path) if inputs is not None else _MISSING
     if value is _MISSING:
         return ABSENT
-    if is_secret_type(change) or "secret" in path.lower() or contains_secret(value):
+    if "secret" in path.lower() or contains_secret(value):
         return SECRET
     if value == UNKNOWN:
         return UNKNOWN_TEXT
