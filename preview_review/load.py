@@ -176,7 +176,12 @@ def _inputs(state: Any, where: str, key: str) -> Optional[dict[str, Any]]:
 def _detailed(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
-    return {path: (diff or {}).get("kind", "update") for path, diff in value.items() if isinstance(diff, dict)}
+    # The digest names the kind `kind`, the event stream `diffKind`.
+    return {
+        path: diff.get("kind") or diff.get("diffKind") or "update"
+        for path, diff in value.items()
+        if isinstance(diff, dict)
+    }
 
 
 def _list(value: Any) -> list:

@@ -51,13 +51,19 @@ def risks(preview: Preview) -> list[Risk]:
         if change.op not in RISKY_OPS and not touches:
             continue
         found.append(Risk(change, touches, _why(change, touches)))
-    return sorted(found, key=lambda r: (not r.stateful, OP_ORDER.get(r.change.op, 9), r.change.label))
+    return sorted(
+        found, key=lambda r: (not r.stateful, not r.change.protected, OP_ORDER.get(r.change.op, 9), r.change.label)
+    )
 
 
 def _why(change: Change, touches: str) -> str:
     if change.op == "replace":
-        forced = ", ".join(f"`{p}`" for p in _forcing(change)) or "the provider"
-        what = f"replaced (delete and create), forced by {forced}"
+        forced = ", ".join(f"`{p}`" for p in _forcing(change))
+        what = (
+            f"replaced (delete and create), forced by {forced}"
+            if forced
+            else "replaced (delete and create) with no change of its own: a resource it depends on is replaced"
+        )
     elif change.op == "delete":
         what = "deleted"
     else:

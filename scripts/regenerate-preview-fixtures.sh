@@ -151,11 +151,12 @@ state, out, rotated = json.loads(pathlib.Path(sys.argv[1]).read_text()), pathlib
 secrets = {rotated}
 for resource in state["deployment"]["resources"]:
     if resource["type"] == "random:index/randomPassword:RandomPassword":
-        secrets.add(resource["outputs"]["result"])
-        if isinstance(resource["outputs"]["result"], dict):
-            secrets.add(resource["outputs"]["result"].get("plaintext", ""))
+        result = resource["outputs"]["result"]
+        if isinstance(result, dict):  # {<secret sig>: ..., "plaintext": "<JSON of the value>"}
+            result = json.loads(result.get("plaintext", '""'))
+        secrets.add(result)
 secrets = {s for s in secrets if isinstance(s, str) and len(s) >= 8}
-leaks = [f"{path.name}" for path in sorted(out.iterdir()) for s in secrets if s in path.read_text()]
+leaks = [f"{path.name}" for path in sorted(out.iterdir()) if path.is_file() for s in secrets if s in path.read_text()]
 if leaks:
     sys.exit(f"regenerate: a secret value appears in {', '.join(sorted(set(leaks)))}")
 print(f"regenerate: no secret value in the fixtures ({len(secrets)} checked)")
