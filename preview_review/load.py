@@ -93,7 +93,7 @@ def _digest(document: dict[str, Any], source: str) -> Preview:
         if isinstance(d, dict) and d.get("severity") == "error"
     ]
     counts = _counts(document.get("changeSummary"), changes)
-    return Preview("digest", tuple(changes), (), tuple(errors), policy_reported=False, counts=counts)
+    return Preview("digest", tuple(changes), (), _without_generic_failure(errors), policy_reported=False, counts=counts)
 
 
 def _events(events: list[dict[str, Any]], source: str) -> Preview:
@@ -145,7 +145,7 @@ def _events(events: list[dict[str, Any]], source: str) -> Preview:
     changes = tuple(steps.values())
     violations.sort(key=lambda v: (v.level != "mandatory", v.policy, v.urn or "", v.message))
     counts = _counts(summary, changes)
-    return Preview("events", changes, tuple(violations), tuple(errors), policy_reported=True, counts=counts)
+    return Preview("events", changes, tuple(violations), _without_generic_failure(errors), policy_reported=True, counts=counts)
 
 
 def _counts(summary: Any, changes: Iterable[Change]) -> dict[str, int]:
@@ -155,6 +155,12 @@ def _counts(summary: Any, changes: Iterable[Change]) -> dict[str, int]:
     for change in changes:
         counted[change.op] = counted.get(change.op, 0) + 1
     return counted
+
+
+def _without_generic_failure(errors: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """"preview failed" says nothing the other errors do not, when there are others."""
+    specific = [e for e in errors if e.message != "preview failed"]
+    return tuple(specific or errors)
 
 
 def _require(value: Any, keys: Iterable[str], where: str) -> None:
