@@ -39,7 +39,7 @@ class Scaling:
     @property
     def line(self) -> str:
         what = "" if self.field == "replicas" else f" {self.field}"
-        note = {0: " (new)"}.get(self.before, "") if self.before == 0 else (" (deleted)" if self.after == 0 else "")
+        note = " (new)" if self.before == 0 else " (deleted)" if self.after == 0 else ""
         return f"{self.label}{what}: {_count(self.before)} → {_count(self.after)}{note}"
 
 
