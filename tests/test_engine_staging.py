@@ -2,6 +2,8 @@
 with its policy pack enforced. What a reviewer of the diffs relies on: scaling is one in-place
 update of spec.replicas, a rotated password replaces the Secret and rolls both workloads."""
 
+import json
+
 import pytest
 
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine, step_summary
@@ -75,3 +77,21 @@ def test_the_policy_pack_stops_a_scale_beyond_its_bound(staging):
 def test_destroy_removes_everything_when_nothing_is_protected(staging):
     staging.destroy("staging")
     assert '"resources"' not in staging.export("staging")
+
+
+def policy_messages(project: EngineProject, stack: str) -> dict[str, str]:
+    """resource name -> policy message, from the engine's event stream (the digest has none)."""
+    events = project.pulumi("preview", "-s", stack, "--json", *project.policy_args(stack),
+                            env={"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"}).stdout
+    found = {}
+    for line in events.splitlines():
+        event = json.loads(line).get("policyEvent") if line.startswith("{") else None
+        if event:
+            found[f"{event['policyName']} {event['resourceUrn'].split('::')[-1]}"] = event["message"]
+    return found
+
+
+def test_the_storage_advisory_names_the_setting_that_protects_each_claim(staging):
+    messages = policy_messages(staging, "staging")
+    assert "(the stack config's wordpress.protect)" in messages["stateful-storage-protected wp-content"]
+    assert "(the stack config's mysql.protect)" in messages["stateful-storage-protected mysql-data"]

@@ -4,7 +4,7 @@ engine receives differently is that count (plus a disruption budget when crossin
 import pytest
 
 from tests.harness import differences
-from tests.kubernetes_support import deploy
+from tests.kubernetes_support import deploy, run_stack
 
 WORDPRESS = "urn:pulumi:{stack}::moorings::moorings:index:WordPressStack$kubernetes:apps/v1:Deployment::wordpress"
 DEMO = "urn:pulumi:{stack}::moorings::moorings:index:KubernetesService$kubernetes:apps/v1:Deployment::demo"
@@ -47,6 +47,18 @@ def test_under_autoscaling_the_replica_count_is_the_autoscalers_and_its_bounds_a
     assert differences(prod, deploy("prod", {"kubernetes.autoscalingMaxReplicas": 12})) == [
         f"{autoscaler} .spec.maxReplicas: 10.0 -> 12.0"
     ]
+
+
+def test_under_autoscaling_a_replica_count_that_changes_nothing_says_so(caplog):
+    run_stack("prod")  # wordpress.replicas 3, the autoscaler's lower bound: nothing to say
+    assert not [r for r in caplog.records if "wordpress.replicas" in r.getMessage()]
+    run_stack("prod", {"wordpress.replicas": 5})
+    assert [r.levelname for r in caplog.records if "wordpress.replicas" in r.getMessage()] == ["WARNING"]
+    assert (
+        "moorings:wordpress.replicas = 5 changes nothing while kubernetes.autoscaling is on: the "
+        "HorizontalPodAutoscaler keeps WordPress between 3 and 10 pods. Change "
+        "kubernetes.autoscalingMinReplicas or kubernetes.autoscalingMaxReplicas instead."
+    ) in caplog.text
 
 
 def test_the_comparison_sees_any_other_difference(staging):

@@ -40,7 +40,9 @@ def storage_program():
     container("mysql-unmanaged-volume", image=MYSQL, mounts=[docker.ContainerMountArgs(type="volume", source="loose", target="/var/lib/mysql")])
     container("wordpress-without-volume")
     claim("claim-protected", PROTECT)
-    claim("claim-unprotected")
+    claim("claim-unprotected")  # like wp-content: no MySQL mounts it
+    claim("mysql-claim-unprotected")
+    deployment("mysql-on-unprotected-claim", spec=mysql_pod(core.VolumeArgs(name="data", persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name="mysql-claim-unprotected")), mounts=["data"]))
     deployment("mysql-on-claim", spec=mysql_pod(core.VolumeArgs(name="data", persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name="claim-protected")), mounts=["data"]))
     deployment("mysql-ephemeral", spec=mysql_pod(core.VolumeArgs(name="data", empty_dir=core.EmptyDirVolumeSourceArgs()), mounts=["data"]))
     deployment(
@@ -113,10 +115,15 @@ def test_a_volume_the_stack_does_not_manage_cannot_be_protected(storage):
     ]
 
 
-def test_every_persistent_volume_claim_is_protected(storage):
+def test_every_persistent_volume_claim_is_protected_and_the_fix_names_the_setting_that_protects_it(storage):
     assert messages(storage, "stateful-storage-protected", "claim-unprotected") == [
         "kubernetes:core/v1:PersistentVolumeClaim 'claim-unprotected': is not protected, so `pulumi destroy` or a "
         "replacement deletes the claim and, with the usual Delete reclaim policy, its data. Fix: declare it with "
+        "ResourceOptions(protect=True) (the stack config's wordpress.protect)."
+    ]
+    assert messages(storage, "stateful-storage-protected", "mysql-claim-unprotected") == [
+        "kubernetes:core/v1:PersistentVolumeClaim 'mysql-claim-unprotected': is not protected, so `pulumi destroy` "
+        "or a replacement deletes the claim and, with the usual Delete reclaim policy, its data. Fix: declare it with "
         "ResourceOptions(protect=True) (the stack config's mysql.protect)."
     ]
 
@@ -135,7 +142,7 @@ def test_kubernetes_mysql_needs_persistent_storage_kept_with_its_claims(storage)
 
 def test_storage_violations_are_exactly_those(storage):
     assert sorted(v.resource for v in storage) == [
-        "claim-unprotected", "mysql-data-unprotected", "mysql-ephemeral", "mysql-set",
+        "claim-unprotected", "mysql-claim-unprotected", "mysql-data-unprotected", "mysql-ephemeral", "mysql-set",
         "mysql-unmanaged-volume", "mysql-without-volume",
     ]
 

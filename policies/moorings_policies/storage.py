@@ -27,7 +27,22 @@ from .workloads import (
     pod,
 )
 
-_PROTECT = "Fix: declare it with ResourceOptions(protect=True) (the stack config's mysql.protect)."
+def _protect_fix(setting: str) -> str:
+    return f"Fix: declare it with ResourceOptions(protect=True) (the stack config's {setting})."
+
+
+_PROTECT = _protect_fix("mysql.protect")
+
+
+def _database_claims(resources: list[Resource]) -> set:
+    """Names of the claims a MySQL workload mounts; Moorings' other claim is wp-content."""
+    names = set()
+    for resource in resources:
+        spec = pod(resource)
+        if spec is not None and is_database(resource):
+            for volume in items(get(spec.spec, "volumes")):
+                names.add(get(volume, "persistentVolumeClaim", "claimName"))
+    return names
 
 
 def _volume_mounts(resource: Resource) -> list[tuple[str, object, object]]:
@@ -76,11 +91,13 @@ def _docker_storage(resources: list[Resource], ctx: Context) -> Iterator[tuple[R
 
 
 def _kubernetes_storage(resources: list[Resource], ctx: Context) -> Iterator[tuple[Resource, str]]:
+    database_claims = _database_claims(resources)
     for resource in resources:
         if resource.type == PVC and not resource.protect:
+            setting = "mysql.protect" if resource.get("metadata", "name") in database_claims else "wordpress.protect"
             yield resource, (
                 f"{resource.label}: is not protected, so `pulumi destroy` or a replacement deletes the "
-                f"claim and, with the usual Delete reclaim policy, its data. {_PROTECT}"
+                f"claim and, with the usual Delete reclaim policy, its data. {_protect_fix(setting)}"
             )
         if resource.type == STATEFUL_SET and items(resource.get("spec", "volumeClaimTemplates")):
             for when in ("whenDeleted", "whenScaled"):

@@ -15,6 +15,7 @@ from stacks.settings import Settings
 
 def compose(settings: Settings) -> None:
     config = settings.kubernetes
+    warn_on_replicas_the_autoscaler_owns(settings)
     cluster = KubernetesCluster("cluster", config.cluster)
     # Everything below reaches the cluster through its provider, and waits for the namespace
     # because it names it through the Namespace's output.
@@ -49,3 +50,17 @@ def compose(settings: Settings) -> None:
         pulumi.export("renderDir", config.cluster.render_dir)
     if cluster.kubeconfig is not None:
         pulumi.export("kubeconfig", cluster.kubeconfig)  # a secret: `pulumi stack output --show-secrets`
+
+
+def warn_on_replicas_the_autoscaler_owns(settings: Settings) -> None:
+    """A knob that changes nothing must say so: under the autoscaler, wordpress.replicas only
+    has to lie within its bounds, and a value other than the lower bound reads as a request."""
+    scaling = settings.kubernetes.wordpress.autoscaling
+    if scaling is None or settings.wordpress.replicas == scaling.min_replicas:
+        return
+    pulumi.log.warn(
+        f"moorings:wordpress.replicas = {settings.wordpress.replicas} changes nothing while "
+        f"kubernetes.autoscaling is on: the HorizontalPodAutoscaler keeps WordPress between "
+        f"{scaling.min_replicas} and {scaling.max_replicas} pods. Change "
+        "kubernetes.autoscalingMinReplicas or kubernetes.autoscalingMaxReplicas instead."
+    )
