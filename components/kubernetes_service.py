@@ -11,7 +11,7 @@ import pulumi_kubernetes as k8s
 
 from components.k8s.network_policies import Port, Rule, workload_policy
 from components.k8s.placement import Placement
-from components.k8s.pods import env, http_probe, pod_spec, resources, restricted_container, scratch
+from components.k8s.pods import PULL_POLICY, env, http_probe, pod_spec, resources, restricted_container, scratch
 from components.k8s.workloads import deployment, disruption_budget, rolling_update, service
 from components.service_spec import ResourceSpec, SecuritySpec, ServiceSpec
 
@@ -102,6 +102,7 @@ def _container(spec: ServiceSpec, mounts: list[core.VolumeMountArgs]) -> core.Co
     return core.ContainerArgs(
         name=spec.name,
         image=spec.image,
+        image_pull_policy=PULL_POLICY,
         env=env(dict(spec.env)) or None,
         ports=[
             core.ContainerPortArgs(name=_port_name(protocol, port), container_port=port, protocol=protocol.upper())

@@ -46,6 +46,7 @@ def test_the_deployment_runs_the_image_with_its_replicas_and_plain_env(objects):
     deployment = find(objects, "Deployment", "demo")
     assert deployment["spec"]["replicas"] == 3
     assert container(deployment)["image"] == "nginx:1.27.3-alpine"
+    assert container(deployment)["imagePullPolicy"] == "Always"
     assert container(deployment)["env"] == [{"name": "GREETING", "value": "hello"}]
 
 

@@ -11,6 +11,11 @@ from components.secret_bundle import FileReader
 
 core = k8s.core.v1
 
+# Every start asks the registry what the pinned tag names: a node never runs a stale cached
+# image, and a private image is pulled with the pod's own credentials (never reused from a
+# node's cache by a pod that may not pull it). The cost: a pod start needs the registry.
+PULL_POLICY = "Always"
+
 
 def env(variables: Mapping[str, pulumi.Input[str]]) -> list[core.EnvVarArgs]:
     """Plain variables, in a stable order (a reordering would change the pod template)."""

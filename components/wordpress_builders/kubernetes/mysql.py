@@ -14,7 +14,7 @@ from __future__ import annotations
 import pulumi_kubernetes as k8s
 
 from components.k8s.placement import Placement
-from components.k8s.pods import env, exec_probe, pod_spec, resources, restricted_container, restricted_pod, scratch
+from components.k8s.pods import PULL_POLICY, env, exec_probe, pod_spec, resources, restricted_container, restricted_pod, scratch
 from components.k8s.workloads import service
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import Resources
@@ -57,6 +57,7 @@ def mysql_statefulset(
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
+        image_pull_policy=PULL_POLICY,
         args=[f"--datadir={DATA_DIR}"],
         env=env({**mysql_env(wordpress), **dict(sorted(secrets.file_env.items()))}),
         ports=[k8s.core.v1.ContainerPortArgs(name=NAME, container_port=MYSQL_PORT)],

@@ -20,6 +20,7 @@ import pulumi_kubernetes as k8s
 
 from components.k8s.placement import Placement
 from components.k8s.pods import (
+    PULL_POLICY,
     env,
     http_probe,
     pod_spec,
@@ -68,6 +69,7 @@ def wordpress_deployment(
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
+        image_pull_policy=PULL_POLICY,
         env=env({**wordpress_env(wordpress, mysql_host), **dict(sorted(secrets.file_env.items()))}),
         # Apache listens on 8080, a port www-data may bind with no capability and no sysctl.
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=APACHE_PORT)],
