@@ -9,10 +9,11 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.k8s.network_policies import Port, Rule, workload_policy
 from components.k8s.placement import Placement
-from components.k8s.pods import env, http_probe, pod_spec, resources
+from components.k8s.pods import PULL_POLICY, env, http_probe, pod_spec, resources, restricted_container, scratch
 from components.k8s.workloads import deployment, disruption_budget, rolling_update, service
-from components.service_spec import ResourceSpec, ServiceSpec
+from components.service_spec import ResourceSpec, SecuritySpec, ServiceSpec
 
 core = k8s.core.v1
 
@@ -28,6 +29,11 @@ class KubernetesServiceArgs:
     """Type of the Service in front of the pods: ClusterIP, NodePort or LoadBalancer."""
     disruption_budget: bool = True
     """A PodDisruptionBudget (at most one pod down in a drain) when more than one replica runs."""
+    network_policy: bool = True
+    """A NetworkPolicy: the pods accept connections on their published ports only, and
+    connect to the cluster's DNS only."""
+    scratch_size: str = "64Mi"
+    """Size limit of each writable directory (`spec.security.writable_paths`)."""
 
 
 class KubernetesService(pulumi.ComponentResource):
@@ -47,10 +53,11 @@ class KubernetesService(pulumi.ComponentResource):
         super().__init__("moorings:index:KubernetesService", name, None, opts)
         at = Placement(parent=self, namespace=args.namespace, instance=args.instance)
 
+        writable = [scratch(path, args.scratch_size) for path in spec.security.writable_paths]
         pod = pod_spec(
-            [_container(spec)],
-            # Any image: its user is unknown, so no runAsNonRoot; still no new privileges.
-            core.PodSecurityContextArgs(seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault")),
+            [_container(spec, [mount for _, mount in writable])],
+            _pod_security(spec.security),
+            volumes=[volume for volume, _ in writable],
             spread_over=at.selector(spec.name),
         )
         self.deployment_name = deployment(at, spec.name, pod, spec.replicas, rolling_update(1, 0)).metadata.name
@@ -68,10 +75,25 @@ class KubernetesService(pulumi.ComponentResource):
             self.service_name = service(at, spec.name, ports, args.service_type).metadata.name
         if args.disruption_budget and spec.replicas > 1:
             disruption_budget(at, spec.name)
+        if args.network_policy:
+            # Published ports only, from any client (the Service has the exposure's type).
+            # Probes come from the kubelet on the node, which the CNIs admit.
+            published = [Port(_port_name(p.protocol, p.target), p.protocol.upper()) for p in spec.ports]
+            workload_policy(at, spec.name, ingress=[Rule(peers=(), ports=published)] if published else [], egress=[])
         self.register_outputs({"deploymentName": self.deployment_name, "serviceName": self.service_name})
 
 
-def _container(spec: ServiceSpec) -> core.ContainerArgs:
+def _pod_security(security: SecuritySpec) -> core.PodSecurityContextArgs:
+    """The image's own user unless the entry names one; never root unless the entry says why."""
+    return core.PodSecurityContextArgs(
+        run_as_non_root=security.run_as_non_root,
+        run_as_user=security.run_as_user,
+        run_as_group=security.run_as_group,
+        seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
+    )
+
+
+def _container(spec: ServiceSpec, mounts: list[core.VolumeMountArgs]) -> core.ContainerArgs:
     targets = {(p.target, p.protocol) for p in spec.ports}
     probe = None
     if spec.health:
@@ -80,6 +102,7 @@ def _container(spec: ServiceSpec) -> core.ContainerArgs:
     return core.ContainerArgs(
         name=spec.name,
         image=spec.image,
+        image_pull_policy=PULL_POLICY,
         env=env(dict(spec.env)) or None,
         ports=[
             core.ContainerPortArgs(name=_port_name(protocol, port), container_port=port, protocol=protocol.upper())
@@ -89,7 +112,10 @@ def _container(spec: ServiceSpec) -> core.ContainerArgs:
         readiness_probe=http_probe(**probe, period=10, failures=3) if probe else None,
         liveness_probe=http_probe(**probe, period=20, failures=3) if probe else None,
         resources=resources(_quantities(spec.reservations), _quantities(spec.limits)),
-        security_context=core.SecurityContextArgs(allow_privilege_escalation=False),
+        volume_mounts=mounts or None,
+        security_context=restricted_container(
+            read_only_root=spec.security.read_only_root_filesystem, add=spec.security.capabilities
+        ),
     )
 
 

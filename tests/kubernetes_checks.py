@@ -80,6 +80,11 @@ def _volume_problems(volume: dict, owner: dict, objects: list[dict]) -> list[str
         claim = volume["persistentVolumeClaim"]["claimName"]
         if _get(objects, "PersistentVolumeClaim", claim, owner) is None:
             return [f"volume {volume['name']} claims {claim}, which is not declared"]
+    if "configMap" in volume:
+        source = volume["configMap"]
+        config = _get(objects, "ConfigMap", source["name"], owner)
+        if config is None:
+            return [f"volume {volume['name']} mounts ConfigMap {source['name']}, which is not declared"]
     if "secret" in volume:
         source = volume["secret"]
         secret = _get(objects, "Secret", source["secretName"], owner)
@@ -114,10 +119,15 @@ def _network_policy(obj: dict, objects: list[dict]) -> list[str]:
     if not targets:
         return ["podSelector selects no pods"]
     problems = []
+    for direction, peers in (("ingress", "from"), ("egress", "to")):
+        for rule in spec.get(direction, []):
+            for peer in rule.get(peers, []):
+                # Pods of this namespace, named by labels: those must exist. (Another namespace's
+                # pods, every pod, or an address block are outside what the stack declares.)
+                labels = peer.get("podSelector", {}).get("matchLabels")
+                if labels and "namespaceSelector" not in peer and not _pods(objects, labels, obj):
+                    problems.append(f"a {peers}.podSelector selects no pods")
     for rule in spec.get("ingress", []):
-        for peer in rule.get("from", []):
-            if not _pods(objects, peer["podSelector"]["matchLabels"], obj):
-                problems.append("a from.podSelector selects no pods")
         for port in rule.get("ports", []):
             if not all(port["port"] in set().union(*(_port_keys(c) for c in p["containers"])) for p in targets):
                 problems.append(f"allows port {port['port']}, which the selected containers do not declare")

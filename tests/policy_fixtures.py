@@ -13,6 +13,9 @@ WORDPRESS = "wordpress:6.8.3-apache"
 MYSQL = "mysql:8.4.6"
 meta = k8s.meta.v1
 core = k8s.core.v1
+# The family tests judge one rule family each, on workloads declared alone: the stack rule that
+# every workload has a NetworkPolicy is judged by tests/test_policy_restricted.py.
+ONE_FAMILY = {"workload-network-policy": "disabled"}
 
 
 # --- docker (platform docker) ---------------------------------------------------------------------
@@ -84,13 +87,33 @@ def k8s_container(name: str = "wordpress", image: str = WORDPRESS, **overrides: 
         ),
         readiness_probe=probe(),
         liveness_probe=probe(),
-        security_context=core.SecurityContextArgs(allow_privilege_escalation=False),
+        security_context=restricted_container(),
     )
     args.update(overrides)
     return core.ContainerArgs(**args)
 
 
+def restricted_container(**overrides: Any) -> core.SecurityContextArgs:
+    """The restricted profile for one container (the pod's half is `restricted_pod`)."""
+    args: dict[str, Any] = dict(
+        allow_privilege_escalation=False,
+        read_only_root_filesystem=True,
+        capabilities=core.CapabilitiesArgs(drop=["ALL"]),
+    )
+    args.update(overrides)
+    return core.SecurityContextArgs(**args)
+
+
+def restricted_pod(**overrides: Any) -> core.PodSecurityContextArgs:
+    args: dict[str, Any] = dict(
+        run_as_non_root=True, run_as_user=33, seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault")
+    )
+    args.update(overrides)
+    return core.PodSecurityContextArgs(**args)
+
+
 def pod_spec(containers: Optional[list] = None, **overrides: Any) -> core.PodSpecArgs:
+    overrides.setdefault("security_context", restricted_pod())
     return core.PodSpecArgs(containers=containers or [k8s_container()], **overrides)
 
 
@@ -124,7 +147,9 @@ def pdb(name: str, match_labels: dict, namespace: Optional[str] = None, opts: An
         name,
         metadata=meta.ObjectMetaArgs(namespace=namespace),
         spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
-            min_available=1, selector=meta.LabelSelectorArgs(match_labels=match_labels, **selector)
+            min_available=1,
+            selector=meta.LabelSelectorArgs(match_labels=match_labels, **selector),
+            unhealthy_pod_eviction_policy="AlwaysAllow",
         ),
         opts=opts,
     )

@@ -3,7 +3,7 @@
 import pytest
 
 from components.kubernetes_service import KubernetesService, KubernetesServiceArgs
-from components.service_spec import HealthSpec, PortSpec, ResourceSpec, ServiceSpec
+from components.service_spec import HealthSpec, PortSpec, ResourceSpec, SecuritySpec, ServiceSpec
 from tests.harness import run_program
 from tests.kubernetes_support import container, deploy, find, manifests
 
@@ -36,6 +36,7 @@ def test_the_entry_becomes_a_deployment_and_a_service_under_one_component():
     component = run.one("moorings:index:KubernetesService")
     assert sorted((r.type.split(":")[-1], r.name) for r in run.children_of(component)) == [
         ("Deployment", "demo"),
+        ("NetworkPolicy", "demo"),
         ("PodDisruptionBudget", "demo"),
         ("Service", "demo"),
     ]
@@ -45,6 +46,7 @@ def test_the_deployment_runs_the_image_with_its_replicas_and_plain_env(objects):
     deployment = find(objects, "Deployment", "demo")
     assert deployment["spec"]["replicas"] == 3
     assert container(deployment)["image"] == "nginx:1.27.3-alpine"
+    assert container(deployment)["imagePullPolicy"] == "Always"
     assert container(deployment)["env"] == [{"name": "GREETING", "value": "hello"}]
 
 
@@ -72,10 +74,52 @@ def test_reservations_are_requests_and_limits_are_limits(objects):
     }
 
 
-def test_any_image_runs_without_new_privileges_and_with_the_default_seccomp_profile(objects):
+def test_any_image_runs_restricted_by_default_with_a_writable_tmp_only(objects):
     deployment = find(objects, "Deployment", "demo")
-    assert container(deployment)["securityContext"] == {"allowPrivilegeEscalation": False}
-    assert deployment["spec"]["template"]["spec"]["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    assert container(deployment)["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    assert pod["volumes"] == [{"name": "scratch-tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
+    assert container(deployment)["volumeMounts"] == [{"name": "scratch-tmp", "mountPath": "/tmp"}]
+
+
+def test_a_services_security_settings_name_its_user_paths_and_capabilities():
+    relaxed = SecuritySpec(
+        run_as_user=101,
+        run_as_group=101,
+        run_as_non_root=False,
+        read_only_root_filesystem=False,
+        writable_paths=("/var/cache/nginx", "/tmp"),
+        capabilities=("NET_BIND_SERVICE",),
+        why="binds port 80",
+    )
+    deployment = find(manifests(service(ServiceSpec(name="demo", image="nginx:1.27.3-alpine", security=relaxed))), "Deployment", "demo")
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"runAsNonRoot": False, "runAsUser": 101, "runAsGroup": 101, "seccompProfile": {"type": "RuntimeDefault"}}
+    assert container(deployment)["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": False,
+        "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]},
+    }
+    assert [m["mountPath"] for m in container(deployment)["volumeMounts"]] == ["/var/cache/nginx", "/tmp"]
+
+
+def test_the_network_policy_admits_the_published_ports_only_and_dns_egress(objects):
+    policy = find(objects, "NetworkPolicy", "demo")["spec"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["ingress"] == [{"ports": [{"port": "tcp-80", "protocol": "TCP"}, {"port": "udp-53", "protocol": "UDP"}]}]
+    assert [rule["ports"] for rule in policy["egress"]] == [[{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]]
+    assert "NetworkPolicy" not in [o["kind"] for o in manifests(service(network_policy=False))]
+
+
+def test_the_disruption_budget_always_allows_evicting_an_unhealthy_pod(objects):
+    assert find(objects, "PodDisruptionBudget", "demo")["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow"
 
 
 def test_a_service_type_applies_to_the_service(objects):
@@ -86,14 +130,16 @@ def test_a_service_type_applies_to_the_service(objects):
 def test_an_entry_without_ports_or_health_is_a_bare_deployment():
     bare = ServiceSpec(name="worker", image="busybox:1.37.0")
     objects = manifests(service(bare))
-    assert [(o["kind"], o["metadata"]["name"]) for o in objects] == [("Deployment", "worker")]
-    worker = container(objects[0])
+    # No port published: the policy admits no connection in.
+    assert sorted((o["kind"], o["metadata"]["name"]) for o in objects) == [("Deployment", "worker"), ("NetworkPolicy", "worker")]
+    assert find(objects, "NetworkPolicy", "worker")["spec"].get("ingress", []) == []
+    worker = container(find(objects, "Deployment", "worker"))
     assert {"ports", "readinessProbe", "livenessProbe", "resources"} & set(worker) == set()
 
 
 def test_a_single_replica_or_a_switched_off_budget_gets_no_disruption_budget():
     single = ServiceSpec(name="demo", image="nginx:1.27.3-alpine", replicas=1)
-    assert [o["kind"] for o in manifests(service(single))] == ["Deployment"]
+    assert sorted(o["kind"] for o in manifests(service(single))) == ["Deployment", "NetworkPolicy"]
     assert "PodDisruptionBudget" not in [o["kind"] for o in manifests(service(disruption_budget=False))]
 
 
@@ -109,5 +155,9 @@ def test_the_committed_demo_runs_in_the_stacks_namespace_beside_wordpress():
     assert demo["metadata"]["namespace"] == "moorings-staging"
     assert demo["spec"]["replicas"] == 2
     assert find(objects, "Service", "demo")["spec"]["ports"] == [
-        {"name": "tcp-80", "port": 80, "targetPort": "tcp-80", "protocol": "TCP"}
+        {"name": "tcp-80", "port": 80, "targetPort": "tcp-8080", "protocol": "TCP"}
     ]
+    # NGINX's unprivileged build: user 101, port 8080, restricted with /tmp writable.
+    assert container(demo)["image"] == "nginxinc/nginx-unprivileged:1.27.3-alpine"
+    assert demo["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 101
+    assert container(demo)["securityContext"]["readOnlyRootFilesystem"] is True

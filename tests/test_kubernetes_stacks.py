@@ -40,10 +40,13 @@ def test_staging_renders_two_wordpress_replicas_and_the_demo_with_no_cluster():
     }
     assert run.one(PROVIDER).inputs == {"renderYamlToDirectory": "rendered/staging"}
     assert kinds(run) == [
+        ("ConfigMap", run.one("kubernetes:core/v1:ConfigMap").inputs["metadata"]["name"]),
         ("Deployment", "demo"),
         ("Deployment", "wordpress"),
         ("Namespace", "moorings-staging"),
+        ("NetworkPolicy", "demo"),
         ("NetworkPolicy", "mysql"),
+        ("NetworkPolicy", "wordpress"),
         ("PersistentVolumeClaim", "mysql-data"),
         ("PersistentVolumeClaim", "wp-content"),
         ("PodDisruptionBudget", "demo"),
@@ -105,12 +108,18 @@ def _pod(obj):
     return obj["spec"]["template"]["spec"]
 
 
+def _volume(obj, source):
+    (volume,) = [v for v in _pod(obj)["volumes"] if source in v]
+    return volume
+
+
 BREAKS = {
     "selector misses the pod labels": ("Deployment", "wordpress", lambda o: o["spec"]["selector"]["matchLabels"].update({"app.kubernetes.io/name": "wp"}), "selector does not select"),
     "service targets a missing port": ("Service", "wordpress", lambda o: o["spec"]["ports"][0].update({"targetPort": "web"}), "targets web"),
-    "probe on a missing port": ("Deployment", "wordpress", lambda o: _pod(o)["containers"][0]["readinessProbe"]["httpGet"].update({"port": 8080}), "probes port 8080"),
+    "probe on a missing port": ("Deployment", "wordpress", lambda o: _pod(o)["containers"][0]["readinessProbe"]["httpGet"].update({"port": 9090}), "probes port 9090"),
     "claim not declared": ("StatefulSet", "mysql", lambda o: _pod(o)["volumes"][0]["persistentVolumeClaim"].update({"claimName": "gone"}), "claims gone"),
-    "secret key missing": ("StatefulSet", "mysql", lambda o: _pod(o)["volumes"][1]["secret"]["items"].append({"key": "nope", "path": "nope"}), "lacks"),
+    "secret key missing": ("StatefulSet", "mysql", lambda o: _volume(o, "secret")["secret"]["items"].append({"key": "nope", "path": "nope"}), "lacks"),
+    "config map not declared": ("Deployment", "wordpress", lambda o: _volume(o, "configMap")["configMap"].update({"name": "gone"}), "ConfigMap gone"),
     "policy selects nothing": ("NetworkPolicy", "mysql", lambda o: o["spec"]["podSelector"]["matchLabels"].update({"app.kubernetes.io/name": "db"}), "selects no pods"),
     "headless service missing": ("StatefulSet", "mysql", lambda o: o["spec"].update({"serviceName": "db"}), "not a headless Service"),
 }

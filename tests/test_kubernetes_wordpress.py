@@ -38,8 +38,10 @@ def test_the_stack_declares_mysql_wordpress_their_claims_exposure_and_safeguards
     stack = staging.one("moorings:index:WordPressStack")
     children = sorted((r.type.split(":")[-1], r.name) for r in staging.children_of(stack))
     assert children == [
+        ("ConfigMap", "wordpress-apache"),
         ("Deployment", "wordpress"),
         ("NetworkPolicy", "mysql"),
+        ("NetworkPolicy", "wordpress"),
         ("PersistentVolumeClaim", "mysql-data"),
         ("PersistentVolumeClaim", "wp-content"),
         ("PodDisruptionBudget", "wordpress"),
@@ -113,7 +115,13 @@ def test_both_run_as_the_images_own_non_root_user_with_no_privileges(objects, ki
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert (pod["securityContext"]["runAsUser"], pod["securityContext"]["runAsGroup"]) == (user, user)
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
-    assert container(workload)["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+    assert container(workload)["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    assert "sysctls" not in pod["securityContext"]
     assert pod["automountServiceAccountToken"] is False
     assert pod["enableServiceLinks"] is False
 
@@ -132,12 +140,44 @@ def test_wordpress_runs_the_configured_replicas_and_reaches_mysql_by_its_service
     assert staging.one(STATEFULSET, "mysql").urn in staging.one(DEPLOYMENT, "wordpress").depends_on
 
 
-def test_wordpress_binds_port_80_as_www_data_through_the_unprivileged_port_sysctl(objects):
+def test_wordpress_serves_on_8080_through_an_apache_ports_conf_with_no_sysctl(objects):
     wordpress = find(objects, "Deployment", "wordpress")
-    assert container(wordpress)["ports"] == [{"name": "http", "containerPort": 80}]
-    assert wordpress["spec"]["template"]["spec"]["securityContext"]["sysctls"] == [
-        {"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}
-    ]
+    assert container(wordpress)["ports"] == [{"name": "http", "containerPort": 8080}]
+    pod = wordpress["spec"]["template"]["spec"]
+    (volume,) = [v for v in pod["volumes"] if "configMap" in v]
+    config = find(objects, "ConfigMap", volume["configMap"]["name"])
+    assert config["immutable"] is True
+    assert config["data"]["ports.conf"].splitlines()[1:4] == ["Listen 8080", "", "<VirtualHost *:8080>"]
+    assert {"name": volume["name"], "mountPath": "/etc/apache2/ports.conf", "subPath": "ports.conf", "readOnly": True} in container(wordpress)["volumeMounts"]
+    # The Service keeps its port and targets the container's by name.
+    assert find(objects, "Service", "wordpress")["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": "http"}]
+
+
+def test_the_apache_config_map_is_named_after_its_content():
+    from components.wordpress_builders.kubernetes import apache
+
+    digest = __import__("hashlib").sha256(apache.PORTS_CONF_TEXT.encode()).hexdigest()[:10]
+    (config,) = [o for o in manifests(deploy("staging")) if o["kind"] == "ConfigMap"]
+    assert config["metadata"]["name"] == f"wordpress-apache-{digest}"
+
+
+@pytest.mark.parametrize(
+    "kind, name, writable",
+    [
+        ("StatefulSet", "mysql", {"/var/lib/mysql": "data", "/var/run/mysqld": "8Mi", "/var/lib/mysql-files": "64Mi", "/tmp": "1Gi"}),
+        ("Deployment", "wordpress", {"/var/www/html": "256Mi", "/var/www/html/wp-content": "wp-content", "/var/run/apache2": "8Mi", "/var/lock/apache2": "8Mi", "/tmp": "256Mi"}),
+    ],
+)
+def test_the_root_filesystem_is_read_only_and_only_the_images_write_paths_are_volumes(objects, kind, name, writable):
+    workload = find(objects, kind, name)
+    volumes = {v["name"]: v for v in workload["spec"]["template"]["spec"]["volumes"]}
+    found = {}
+    for mount in container(workload)["volumeMounts"]:
+        volume = volumes[mount["name"]]
+        if mount.get("readOnly") or "secret" in volume:
+            continue
+        found[mount["mountPath"]] = volume["emptyDir"]["sizeLimit"] if "emptyDir" in volume else mount["name"]
+    assert found == writable
 
 
 def test_wordpress_has_startup_readiness_and_liveness_probes(objects):
@@ -241,6 +281,8 @@ def test_a_disruption_budget_keeps_all_but_one_wordpress_pod_up_in_a_drain(objec
     assert budget == {
         "maxUnavailable": 1,
         "selector": {"matchLabels": {"app.kubernetes.io/name": "wordpress", "app.kubernetes.io/instance": "moorings-staging"}},
+        # A crash-looping pod never blocks a node drain.
+        "unhealthyPodEvictionPolicy": "AlwaysAllow",
     }
 
 
@@ -248,18 +290,49 @@ def test_a_single_wordpress_pod_gets_no_disruption_budget_that_would_block_drain
     assert ("PodDisruptionBudget", "wordpress") not in kinds(manifests(deploy("staging", SINGLE)))
 
 
-def test_mysql_accepts_connections_from_the_wordpress_pods_only(objects):
+def _selects(name, instance="moorings-staging"):
+    return {"matchLabels": {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": instance}}
+
+
+DNS = {
+    "to": [{"podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}, "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+    "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+}
+
+
+def test_mysql_accepts_connections_from_the_wordpress_pods_only_and_connects_only_to_dns(objects):
     policy = find(objects, "NetworkPolicy", "mysql")["spec"]
     assert policy == {
-        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "mysql", "app.kubernetes.io/instance": "moorings-staging"}},
-        "policyTypes": ["Ingress"],
-        "ingress": [
-            {
-                "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "wordpress", "app.kubernetes.io/instance": "moorings-staging"}}}],
-                "ports": [{"port": 3306, "protocol": "TCP"}],
-            }
-        ],
+        "podSelector": _selects("mysql"),
+        "policyTypes": ["Ingress", "Egress"],
+        "ingress": [{"from": [{"podSelector": _selects("wordpress")}], "ports": [{"port": 3306, "protocol": "TCP"}]}],
+        "egress": [DNS],
     }
+
+
+def test_wordpress_connects_to_dns_mysql_and_the_web_only(objects):
+    policy = find(objects, "NetworkPolicy", "wordpress")["spec"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["egress"] == [
+        DNS,
+        {"to": [{"podSelector": _selects("mysql")}], "ports": [{"port": 3306, "protocol": "TCP"}]},
+        {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 80, "protocol": "TCP"}, {"port": 443, "protocol": "TCP"}]},
+    ]
+
+
+@pytest.mark.parametrize(
+    "stack, changes, clients",
+    [
+        # ClusterIP: the pods of its own namespace (port-forward does not cross the CNI).
+        ("staging", {}, [{"podSelector": {}}]),
+        ("staging", {"kubernetes.exposure": "NodePort"}, [{"ipBlock": {"cidr": "0.0.0.0/0"}}]),
+        ("prod", {}, [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]),
+        ("prod", {"kubernetes.ingressNamespace": "traefik"}, [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "traefik"}}}]),
+    ],
+)
+def test_wordpress_accepts_connections_from_its_exposure_only(stack, changes, clients):
+    policy = find(manifests(deploy(stack, changes)), "NetworkPolicy", "wordpress")["spec"]
+    assert policy["ingress"] == [{"from": clients, "ports": [{"port": "http", "protocol": "TCP"}]}]
 
 
 def test_each_safeguard_can_be_switched_off():

@@ -3,7 +3,7 @@
 import pulumi_docker as docker
 import pytest
 
-from tests.policy_fixtures import container, core, deployment, k8s_container, pod_spec, service
+from tests.policy_fixtures import ONE_FAMILY, container, core, deployment, k8s_container, pod_spec, service
 from tests.policy_harness import check, findings
 
 UPLOAD = docker.ContainerUploadArgs(file="/run/secrets/db-password", content="s3cr3t-value", permissions="0400")
@@ -60,7 +60,7 @@ def program():
 
 @pytest.fixture(scope="module")
 def violations():
-    return check(program)
+    return check(program, ONE_FAMILY)
 
 
 @pytest.mark.parametrize("resource", ["docker-file", "swarm-file", "k8s-refs", "db-password"])

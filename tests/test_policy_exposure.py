@@ -4,7 +4,7 @@ import pulumi_docker as docker
 import pulumi_kubernetes as k8s
 import pytest
 
-from tests.policy_fixtures import MYSQL, container, core, deployment, k8s_container, pod_spec, service
+from tests.policy_fixtures import ONE_FAMILY, MYSQL, container, core, deployment, k8s_container, pod_spec, service
 from tests.policy_harness import check, messages
 
 
@@ -47,7 +47,7 @@ def program():
 
 @pytest.fixture(scope="module")
 def violations():
-    return check(program)
+    return check(program, ONE_FAMILY)
 
 
 def test_mysql_is_never_published_on_docker_not_even_on_loopback(violations):

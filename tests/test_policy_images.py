@@ -3,7 +3,7 @@
 import pulumi_docker as docker
 import pytest
 
-from tests.policy_fixtures import container, deployment, k8s_container, pod_spec, service
+from tests.policy_fixtures import ONE_FAMILY, container, deployment, k8s_container, pod_spec, service
 from tests.policy_harness import check, findings, messages
 
 DIGEST = "sha256:" + "a" * 64
@@ -31,7 +31,7 @@ def program():
 
 @pytest.fixture(scope="module")
 def violations():
-    return check(program)
+    return check(program, ONE_FAMILY)
 
 
 @pytest.mark.parametrize("resource", ["tagged", "digested", "wordpress-image", "by-image-id"])
@@ -97,7 +97,7 @@ def test_exactly_these_violations_and_nothing_else(violations):
 
 
 def test_require_digest_refuses_tags(violations):
-    strict = check(program, {"image-pinned": {"requireDigest": True}})
+    strict = check(program, {**ONE_FAMILY, "image-pinned": {"requireDigest": True}})
     assert messages(strict, "image-pinned", "tagged") == [
         "docker:index/remoteImage:RemoteImage 'tagged': name is \"mysql:8.4.6\": no digest, and requireDigest "
         "is on for this stack. Fix: pin name@sha256:<digest>."

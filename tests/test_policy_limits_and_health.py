@@ -4,7 +4,7 @@ import pulumi_docker as docker
 import pulumi_kubernetes as k8s
 import pytest
 
-from tests.policy_fixtures import container, core, deployment, k8s_container, pod_spec, service
+from tests.policy_fixtures import ONE_FAMILY, container, core, deployment, k8s_container, pod_spec, service
 from tests.policy_harness import check, findings
 
 
@@ -40,7 +40,7 @@ def program():
 
 @pytest.fixture(scope="module")
 def violations():
-    return check(program)
+    return check(program, ONE_FAMILY)
 
 
 @pytest.mark.parametrize("resource", ["docker-ok", "swarm-ok", "k8s-ok", "job-without-probes"])

@@ -46,7 +46,7 @@ def test_the_pack_requires_the_sdk_releases_the_project_pins():
 
 
 def test_policy_names_are_unique_kebab_case_and_described():
-    assert len(set(NAMES)) == len(NAMES) == 18
+    assert len(set(NAMES)) == len(NAMES) == 21
     for policy in moorings_policies.POLICIES:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", policy.name)
         assert policy.description.endswith(".")

@@ -3,12 +3,14 @@
 import pulumi_docker as docker
 import pytest
 
-from tests.policy_fixtures import container, core, deployment, k8s_container, pod_spec, service
+from tests.policy_fixtures import ONE_FAMILY, container, core, deployment, k8s_container, pod_spec, service
 from tests.policy_harness import check, findings, messages
 
 
 def k8s_security(**context):
-    return pod_spec([k8s_container(security_context=core.SecurityContextArgs(**context))])
+    """The rest of the restricted profile, so that each fixture breaks only the rule it names."""
+    base = dict(read_only_root_filesystem=True, capabilities=core.CapabilitiesArgs(drop=["ALL"]))
+    return pod_spec([k8s_container(security_context=core.SecurityContextArgs(**{**base, **context}))])
 
 
 def program():
@@ -45,7 +47,7 @@ def program():
 
 @pytest.fixture(scope="module")
 def violations():
-    return check(program)
+    return check(program, ONE_FAMILY)
 
 
 @pytest.mark.parametrize("resource", ["docker-ok", "swarm-ok", "k8s-ok"])
@@ -158,7 +160,7 @@ def test_added_capabilities_are_violations_on_each_platform(violations):
 
 
 def test_a_stack_may_allow_a_capability_in_its_policy_config():
-    allowed = check(program, {"no-added-capabilities": {"allowed": ["NET_BIND_SERVICE", "CAP_NET_RAW"]}})
+    allowed = check(program, {**ONE_FAMILY, "no-added-capabilities": {"allowed": ["NET_BIND_SERVICE", "CAP_NET_RAW"]}})
     assert [v.resource for v in allowed if v.policy == "no-added-capabilities"] == ["docker-capabilities"]
 
 

@@ -139,6 +139,11 @@ def kubernetes_program(stack="prod", most=5, budget=True):
             ports=[net.NetworkPolicyPortArgs(port=3306)],
         )],
     ), opts=in_cluster)
+    net.NetworkPolicy("wordpress-ingress", spec=net.NetworkPolicySpecArgs(
+        pod_selector=meta.LabelSelectorArgs(match_labels=web_labels),
+        policy_types=["Ingress"],
+        ingress=[net.NetworkPolicyIngressRuleArgs(ports=[net.NetworkPolicyPortArgs(port=80)])],
+    ), opts=in_cluster)
 
 
 @pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])

@@ -19,7 +19,7 @@ import pytest
 from pulumi.output import Unknown
 
 from tests.harness import run_program
-from tests.policy_fixtures import container, core, deployment, k8s_container, pod_spec
+from tests.policy_fixtures import ONE_FAMILY, container, core, deployment, k8s_container, pod_spec
 from tests.policy_harness import analyze, check, messages
 
 RESOLVED_IMAGE = "wordpress@sha256:" + "b" * 64
@@ -50,7 +50,7 @@ def preview_run():
 
 @pytest.fixture(scope="module")
 def preview(preview_run):
-    return analyze(preview_run)
+    return analyze(preview_run, ONE_FAMILY)
 
 
 def test_the_fixture_values_are_unknown_during_preview(preview_run):
@@ -92,9 +92,9 @@ def test_a_secret_named_variable_with_a_computed_value_is_a_violation_even_while
 
 
 def test_on_update_the_known_value_is_judged_at_the_configured_level():
-    harmless = check(lambda: program("mysql://wordpress@172.18.0.1/wordpress"))
+    harmless = check(lambda: program("mysql://wordpress@172.18.0.1/wordpress"), ONE_FAMILY)
     assert [v.message for v in harmless if v.resource == "wordpress" and "DATABASE_URL" in v.message] == []
-    leaking = check(lambda: program("mysql://wordpress:hunter2@172.18.0.1/wordpress"))
+    leaking = check(lambda: program("mysql://wordpress:hunter2@172.18.0.1/wordpress"), ONE_FAMILY)
     assert [(v.level, v.message) for v in leaking if v.resource == "wordpress" and "DATABASE_URL" in v.message] == [
         (
             "mandatory",

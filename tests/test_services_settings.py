@@ -3,7 +3,7 @@
 import pytest
 
 from stacks.settings import ConfigError
-from stacks.settings.services import HealthSpec, PortSpec, ResourceSpec, ServiceSpec
+from stacks.settings.services import HealthSpec, PortSpec, ResourceSpec, SecuritySpec, ServiceSpec
 from tests.test_settings import load, problems
 
 DEMO = {"image": "nginx:1.27.3-alpine", "replicas": 3, "ports": [{"published": 80, "target": 80}]}
@@ -65,3 +65,63 @@ def test_an_entry_without_image_is_rejected():
     assert raised.value.problems == [
         "moorings:services.demo.image = null is not accepted: expected a pinned image (every service needs one)"
     ]
+
+
+# -- security: restricted unless the entry says otherwise, and why -----------------------------
+
+
+def test_a_service_is_restricted_unless_its_entry_says_otherwise():
+    (demo,) = load({"services": {"demo": DEMO}}).services
+    assert demo.security == SecuritySpec()
+    assert demo.security.relaxations() == ()
+    assert (demo.security.run_as_non_root, demo.security.read_only_root_filesystem) == (True, True)
+    assert demo.security.writable_paths == ("/tmp",)
+
+
+def test_every_security_field_is_read():
+    security = {
+        "runAsUser": 101,
+        "runAsGroup": "101",
+        "runAsNonRoot": False,
+        "readOnlyRootFilesystem": False,
+        "writablePaths": ["/var/cache/nginx", "/tmp"],
+        "capabilities": ["NET_BIND_SERVICE"],
+        "why": "the recipe's image binds port 80 as root",
+    }
+    (demo,) = load({"services": {"demo": {**DEMO, "security": security}}}).services
+    assert demo.security == SecuritySpec(
+        run_as_user=101,
+        run_as_group=101,
+        run_as_non_root=False,
+        read_only_root_filesystem=False,
+        writable_paths=("/var/cache/nginx", "/tmp"),
+        capabilities=("NET_BIND_SERVICE",),
+        why="the recipe's image binds port 80 as root",
+    )
+    assert demo.security.relaxations() == ("runAsNonRoot", "readOnlyRootFilesystem", "capabilities")
+
+
+@pytest.mark.parametrize(
+    "security, expected",
+    [
+        (
+            {"runAsNonRoot": False},
+            "moorings:services.demo.security.why = null is not accepted: expected a sentence saying why this service "
+            "cannot run restricted (it sets runAsNonRoot): an exception is stated in config, never silent",
+        ),
+        (
+            {"readOnlyRootFilesystem": False, "capabilities": ["CHOWN"]},
+            "moorings:services.demo.security.why = null is not accepted: expected a sentence saying why this service "
+            "cannot run restricted (it sets readOnlyRootFilesystem, capabilities): an exception is stated in config, never silent",
+        ),
+        ({"runAsUser": 0}, "moorings:services.demo.security.runAsUser = 0 is not accepted: expected a non-zero UID while runAsNonRoot is true"),
+        ({"capabilities": ["ALL"], "why": "x"}, 'moorings:services.demo.security.capabilities = ["ALL"] is not accepted: expected named capabilities, never ALL or SYS_ADMIN'),
+        ({"capabilities": ["cap_chown"], "why": "x"}, "moorings:services.demo.security.capabilities[0] = 'cap_chown' is not accepted: expected a capability name without CAP_"),
+        ({"writablePaths": ["tmp"]}, "moorings:services.demo.security.writablePaths[0] = 'tmp' is not accepted: expected an absolute directory path"),
+        ({"user": 5}, "moorings:services.demo.security.user = 5 is not accepted: expected one of the security fields runAsUser"),
+    ],
+)
+def test_a_relaxed_or_malformed_security_entry_is_refused(security, expected):
+    assert any(p.startswith(expected) for p in problems({"services": {"demo": {**DEMO, "security": security}}})), problems(
+        {"services": {"demo": {**DEMO, "security": security}}}
+    )

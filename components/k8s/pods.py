@@ -11,6 +11,11 @@ from components.secret_bundle import FileReader
 
 core = k8s.core.v1
 
+# Every start asks the registry what the pinned tag names: a node never runs a stale cached
+# image, and a private image is pulled with the pod's own credentials (never reused from a
+# node's cache by a pod that may not pull it). The cost: a pod start needs the registry.
+PULL_POLICY = "Always"
+
 
 def env(variables: Mapping[str, pulumi.Input[str]]) -> list[core.EnvVarArgs]:
     """Plain variables, in a stable order (a reordering would change the pod template)."""
@@ -50,15 +55,18 @@ def exec_probe(command: Sequence[str], period: int, failures: int, timeout: int 
     )
 
 
-def restricted_container() -> core.SecurityContextArgs:
-    """The "restricted" Pod Security Standard for one container."""
+def restricted_container(read_only_root: bool = True, add: Sequence[str] = ()) -> core.SecurityContextArgs:
+    """The "restricted" Pod Security Standard for one container, plus a read-only root
+    filesystem: the image writes only to the volumes mounted for it (`scratch`)."""
     return core.SecurityContextArgs(
         allow_privilege_escalation=False,
-        capabilities=core.CapabilitiesArgs(drop=["ALL"]),
+        privileged=False,
+        read_only_root_filesystem=read_only_root,
+        capabilities=core.CapabilitiesArgs(drop=["ALL"], add=list(add) or None),
     )
 
 
-def restricted_pod(reader: FileReader, sysctls: Optional[dict[str, str]] = None) -> core.PodSecurityContextArgs:
+def restricted_pod(reader: FileReader) -> core.PodSecurityContextArgs:
     """Run as the image's own non-root user. fsGroup gives that user's group the volumes: the
     data volume is writable, and the 0400 secret files become root:<group> 0440, readable."""
     return core.PodSecurityContextArgs(
@@ -68,8 +76,23 @@ def restricted_pod(reader: FileReader, sysctls: Optional[dict[str, str]] = None)
         fs_group=int(reader.gid),
         fs_group_change_policy="OnRootMismatch",  # no recursive chown of a large volume at every start
         seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
-        sysctls=[core.SysctlArgs(name=k, value=v) for k, v in sorted((sysctls or {}).items())] or None,
     )
+
+
+def scratch(path: str, size_limit: str, name: Optional[str] = None) -> tuple[core.VolumeArgs, core.VolumeMountArgs]:
+    """A writable directory on a read-only root filesystem: an emptyDir, as big as `size_limit`
+    at most, that lives as long as the pod (its contents start empty at every start)."""
+    volume = name or scratch_name(path)
+    return (
+        core.VolumeArgs(name=volume, empty_dir=core.EmptyDirVolumeSourceArgs(size_limit=size_limit)),
+        core.VolumeMountArgs(name=volume, mount_path=path),
+    )
+
+
+def scratch_name(path: str) -> str:
+    """A volume name from a path: /var/cache/nginx -> scratch-var-cache-nginx (a DNS label)."""
+    words = "-".join(part for part in path.lower().replace("_", "-").replace(".", "-").split("/") if part)
+    return f"scratch-{words}"[:63].rstrip("-")
 
 
 def spread(match: dict[str, str]) -> list[core.TopologySpreadConstraintArgs]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import credentials, exposure, health, images, limits, network, privileges, replicas, storage, swarm
+from . import credentials, exposure, health, images, limits, network, privileges, replicas, restricted, storage, swarm
 
 PACK_NAME = "moorings"
 # Without a --policy-pack-config, every rule blocks: a stack relaxes rules in its own
@@ -21,6 +21,7 @@ POLICIES: list[Policy] = [
     *limits.POLICIES,
     *health.POLICIES,
     *privileges.POLICIES,
+    *restricted.POLICIES,
     *exposure.POLICIES,
     *replicas.POLICIES,
     *storage.POLICIES,

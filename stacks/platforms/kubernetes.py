@@ -34,6 +34,7 @@ def compose(settings: Settings) -> None:
                 # The Ingress routes to WordPress only; the services share its Service type.
                 service_type=options.exposure.service_type,
                 disruption_budget=options.safeguards.disruption_budget,
+                network_policy=options.safeguards.network_policy,
             ),
             opts=on_cluster,
         )

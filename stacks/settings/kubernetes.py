@@ -151,6 +151,7 @@ def _read_exposure(reader: ConfigReader) -> Exposure:
         "kubernetes.ingressHost": reader.optional_string("kubernetes.ingressHost", check=_host_problem),
         "kubernetes.ingressClass": reader.optional_string("kubernetes.ingressClass", check=_dns_subdomain_problem),
         "kubernetes.ingressTlsSecret": reader.optional_string("kubernetes.ingressTlsSecret", check=_dns_subdomain_problem),
+        "kubernetes.ingressNamespace": reader.optional_string("kubernetes.ingressNamespace", check=_dns_label_problem),
     }
     if kind != "Ingress":
         for key, value in ingress_keys.items():
@@ -169,6 +170,7 @@ def _read_exposure(reader: ConfigReader) -> Exposure:
             host=host or "unset.invalid",
             class_name=ingress_keys["kubernetes.ingressClass"],
             tls_secret=ingress_keys["kubernetes.ingressTlsSecret"],
+            controller_namespace=ingress_keys["kubernetes.ingressNamespace"] or Ingress.controller_namespace,
         ),
     )
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from components.service_spec import HealthSpec, PortSpec, ResourceSpec, ServiceSpec
+from components.service_spec import HealthSpec, PortSpec, ResourceSpec, SecuritySpec, ServiceSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 
 SERVICE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-FIELDS = ("image", "replicas", "mode", "ports", "env", "limits", "reservations", "health")
+FIELDS = ("image", "replicas", "mode", "ports", "env", "limits", "reservations", "health", "security")
+SECURITY_FIELDS = (
+    "runAsUser", "runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem", "writablePaths", "capabilities", "why"
+)
+CAPABILITY = re.compile(r"^[A-Z][A-Z_]*$")
+ABSOLUTE_PATH = re.compile(r"^/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$")
 
 
 def read_services(reader: ConfigReader) -> tuple[ServiceSpec, ...]:
@@ -54,6 +59,7 @@ def _read_service(reader: ConfigReader, name: str, entry: Any) -> Optional[Servi
         limits=_read_resources(reader, f"{path}.limits", entry.get("limits")),
         reservations=_read_resources(reader, f"{path}.reservations", entry.get("reservations")),
         health=_read_health(reader, f"{path}.health", entry.get("health")),
+        security=_read_security(reader, f"{path}.security", entry.get("security")),
     )
 
 
@@ -122,6 +128,63 @@ def _read_health(reader: ConfigReader, path: str, raw: Any) -> Optional[HealthSp
     if not path_value.startswith("/"):
         reader.fail(f"{path}.path", path_value, "an HTTP path starting with /")
     return HealthSpec(port=reader.parse_integer(f"{path}.port", raw["port"], 80, 1, 65535), path=path_value)
+
+
+def _read_security(reader: ConfigReader, path: str, raw: Any) -> SecuritySpec:
+    """Restricted unless the entry says otherwise, and says why."""
+    if raw is None:
+        return SecuritySpec()
+    if not isinstance(raw, dict):
+        reader.fail(path, raw, "an object with " + ", ".join(SECURITY_FIELDS))
+        return SecuritySpec()
+    for key in sorted(set(raw) - set(SECURITY_FIELDS)):
+        reader.fail(f"{path}.{key}", raw[key], "one of the security fields " + ", ".join(SECURITY_FIELDS))
+    default = SecuritySpec()
+    user = raw.get("runAsUser")
+    group = raw.get("runAsGroup")
+    spec = SecuritySpec(
+        run_as_user=None if user is None else reader.parse_integer(f"{path}.runAsUser", user, 0, 0, 2147483647),
+        run_as_group=None if group is None else reader.parse_integer(f"{path}.runAsGroup", group, 0, 0, 2147483647),
+        run_as_non_root=reader.parse_boolean(f"{path}.runAsNonRoot", raw.get("runAsNonRoot", True), True),
+        read_only_root_filesystem=reader.parse_boolean(
+            f"{path}.readOnlyRootFilesystem", raw.get("readOnlyRootFilesystem", True), True
+        ),
+        writable_paths=_read_list(
+            reader, f"{path}.writablePaths", raw.get("writablePaths", list(default.writable_paths)),
+            ABSOLUTE_PATH, "an absolute directory path such as /tmp or /var/cache/nginx",
+        ),
+        capabilities=_read_list(
+            reader, f"{path}.capabilities", raw.get("capabilities", []),
+            CAPABILITY, "a capability name without CAP_, such as NET_BIND_SERVICE",
+        ),
+        why=reader.parse_string(f"{path}.why", raw["why"], "") if "why" in raw else None,
+    )
+    if spec.run_as_user == 0 and spec.run_as_non_root:
+        reader.fail(f"{path}.runAsUser", 0, "a non-zero UID while runAsNonRoot is true (set runAsNonRoot: false, with why)")
+    if "ALL" in spec.capabilities or "SYS_ADMIN" in spec.capabilities:
+        reader.fail(f"{path}.capabilities", list(spec.capabilities), "named capabilities, never ALL or SYS_ADMIN")
+    relaxed = spec.relaxations()
+    if relaxed and not spec.why:
+        reader.fail(
+            f"{path}.why",
+            raw.get("why"),
+            f"a sentence saying why this service cannot run restricted (it sets {', '.join(relaxed)}): "
+            "an exception is stated in config, never silent",
+        )
+    return spec
+
+
+def _read_list(reader: ConfigReader, path: str, raw: Any, pattern: re.Pattern, accepted: str) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        reader.fail(path, raw, f"a list, each item {accepted}")
+        return ()
+    found = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, str) or not pattern.match(item):
+            reader.fail(f"{path}[{index}]", item, accepted)
+        elif item not in found:
+            found.append(item)
+    return tuple(found)
 
 
 def _positive_number(value: Any) -> bool:

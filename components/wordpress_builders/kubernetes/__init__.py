@@ -65,7 +65,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         mysql=mysql,
     )
     url = expose(at, args.wordpress.port, options.exposure)
-    guard(at, options.safeguards, fewest, options.autoscaling, wordpress)
+    guard(at, options.safeguards, fewest, options.autoscaling, wordpress, options.exposure)
     return WordPressOutputs(
         url=url,
         wordpress_name=wordpress.metadata.name,

@@ -1,11 +1,20 @@
-"""MySQL: a StatefulSet of one on its own protected claim, behind a headless Service."""
+"""MySQL: a StatefulSet of one on its own protected claim, behind a headless Service.
+
+The official image (docker-library/mysql, Oracle Linux) runs here as its mysql user (999) on a
+read-only root filesystem. What it writes, read from its Dockerfile and entrypoint:
+- /var/lib/mysql: the data (the claim; the server's datadir is a subdirectory of it);
+- /var/run/mysqld: the socket and the pid file (the Dockerfile points my.cnf's socket there,
+  mode 1777 "regardless of the UID our mysqld instance ends up having at runtime");
+- /var/lib/mysql-files: secure-file-priv, which the entrypoint creates (`mkdir -p`) before start;
+- /tmp: mysqld's tmpdir (sorts and temporary tables that spill to disk).
+"""
 
 from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
 from components.k8s.placement import Placement
-from components.k8s.pods import env, exec_probe, pod_spec, resources, restricted_container, restricted_pod
+from components.k8s.pods import PULL_POLICY, env, exec_probe, pod_spec, resources, restricted_container, restricted_pod, scratch
 from components.k8s.workloads import service
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import Resources
@@ -21,6 +30,12 @@ DATA_DIR = f"{MOUNT}/data"
 # listens on the socket only and must not count as up. `mysqladmin ping` exits 0 whenever
 # the server answers, even "access denied", so the probe needs no password.
 PING = ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
+# The writable directories of a read-only root filesystem (see the module's docstring).
+SCRATCH = (
+    ("/var/run/mysqld", "8Mi", "mysqld-run"),
+    ("/var/lib/mysql-files", "64Mi", "mysql-files"),
+    ("/tmp", "1Gi", "tmp"),
+)
 
 
 def mysql_statefulset(
@@ -38,13 +53,19 @@ def mysql_statefulset(
         cluster_ip="None",  # headless: the StatefulSet's stable DNS name, no load balancing
     )
     (secret_volume,) = secrets.attachments
+    writable = [scratch(path, size, name) for path, size, name in SCRATCH]
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
+        image_pull_policy=PULL_POLICY,
         args=[f"--datadir={DATA_DIR}"],
         env=env({**mysql_env(wordpress), **dict(sorted(secrets.file_env.items()))}),
         ports=[k8s.core.v1.ContainerPortArgs(name=NAME, container_port=MYSQL_PORT)],
-        volume_mounts=[k8s.core.v1.VolumeMountArgs(name="data", mount_path=MOUNT), secret_volume.mount],
+        volume_mounts=[
+            k8s.core.v1.VolumeMountArgs(name="data", mount_path=MOUNT),
+            *(mount for _, mount in writable),
+            secret_volume.mount,
+        ],
         # First start initialises the data directory: up to 5 minutes before liveness applies.
         startup_probe=exec_probe(PING, period=10, failures=30),
         readiness_probe=exec_probe(PING, period=10, failures=3),
@@ -66,7 +87,7 @@ def mysql_statefulset(
                     [container],
                     # The image's mysql user (999) owns the data: no root entrypoint needed.
                     restricted_pod(MYSQL_READER),
-                    volumes=[claim_volume("data", data), secret_volume.volume],
+                    volumes=[claim_volume("data", data), *(volume for volume, _ in writable), secret_volume.volume],
                 ),
             ),
         ),

@@ -48,6 +48,8 @@ class Ingress:
     """IngressClass; None leaves it to the cluster's default class."""
     tls_secret: Optional[str] = None
     """Secret (type kubernetes.io/tls, in the stack's namespace) for HTTPS; None serves HTTP."""
+    controller_namespace: str = "ingress-nginx"
+    """Namespace of the ingress controller's pods: the only clients WordPress's NetworkPolicy admits."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class Safeguards:
     disruption_budget: bool = True
     """A PodDisruptionBudget (at most one pod down in a drain) when more than one replica runs."""
     network_policy: bool = True
-    """MySQL accepts connections from the WordPress pods only."""
+    """A NetworkPolicy per workload: MySQL reachable from WordPress only, WordPress from its
+    exposure only, each service on its published ports only; egress to DNS and what each needs."""
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ from typing import Optional
 
 import pulumi_kubernetes as k8s
 
+from components.k8s.network_policies import Peer, Port, Rule, workload_policy
 from components.k8s.placement import Placement
 from components.k8s.workloads import disruption_budget
 from components.wordpress_builders.kubernetes.mysql import NAME as MYSQL
-from components.wordpress_builders.kubernetes.options import Autoscaling, Safeguards
+from components.wordpress_builders.kubernetes.options import Autoscaling, Exposure, Safeguards
 from components.wordpress_builders.kubernetes.wordpress import NAME as WORDPRESS
+from components.wordpress_builders.kubernetes.wordpress import PORT_NAME
 from components.wordpress_stack import MYSQL_PORT
 
 networking = k8s.networking.v1
@@ -23,31 +25,48 @@ def guard(
     fewest_replicas: int,
     autoscaling: Optional[Autoscaling],
     target: k8s.apps.v1.Deployment,
+    exposure: Exposure,
 ) -> None:
     if safeguards.disruption_budget and fewest_replicas > 1:
         disruption_budget(at, WORDPRESS)
     if safeguards.network_policy:
         _mysql_policy(at)
+        _wordpress_policy(at, exposure)
     if autoscaling is not None:
         _autoscaler(at, autoscaling, target)
 
 
 def _mysql_policy(at: Placement) -> None:
-    """MySQL accepts connections only from the WordPress pods of this stack, on its port only."""
-    networking.NetworkPolicy(
+    """MySQL accepts connections only from the WordPress pods of this stack, on its port only,
+    and connects nowhere but to the cluster's DNS."""
+    workload_policy(
+        at,
         MYSQL,
-        metadata=at.metadata(MYSQL),
-        spec=networking.NetworkPolicySpecArgs(
-            pod_selector=at.selects(MYSQL),
-            policy_types=["Ingress"],
-            ingress=[
-                networking.NetworkPolicyIngressRuleArgs(
-                    from_=[networking.NetworkPolicyPeerArgs(pod_selector=at.selects(WORDPRESS))],
-                    ports=[networking.NetworkPolicyPortArgs(port=MYSQL_PORT, protocol="TCP")],
-                )
-            ],
-        ),
-        opts=at.opts(),
+        ingress=[Rule(peers=(Peer(pods=at.selector(WORDPRESS)),), ports=(Port(MYSQL_PORT),))],
+        egress=[],
+    )
+
+
+def _wordpress_policy(at: Placement, exposure: Exposure) -> None:
+    """WordPress accepts connections on its HTTP port from its exposure only: the ingress
+    controller's namespace (Ingress), any address (NodePort, LoadBalancer: the clients are
+    outside the cluster), or the pods of its own namespace (ClusterIP). It connects to MySQL,
+    and out on 80 and 443: updates and plugins from wordpress.org, and WP-Cron's request to
+    the site's own public address."""
+    if exposure.ingress is not None:
+        clients: tuple[Peer, ...] = (Peer(namespace=exposure.ingress.controller_namespace),)
+    elif exposure.service_type in ("NodePort", "LoadBalancer"):
+        clients = (Peer(anywhere=True),)
+    else:
+        clients = (Peer(pods={}),)
+    workload_policy(
+        at,
+        WORDPRESS,
+        ingress=[Rule(peers=clients, ports=(Port(PORT_NAME),))],
+        egress=[
+            Rule(peers=(Peer(pods=at.selector(MYSQL)),), ports=(Port(MYSQL_PORT),)),
+            Rule(peers=(Peer(anywhere=True),), ports=(Port(80), Port(443))),
+        ],
     )
 
 

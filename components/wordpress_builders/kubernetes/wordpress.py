@@ -1,4 +1,15 @@
-"""WordPress: a Deployment of `replicas` pods sharing wp-content, rolled one pod at a time."""
+"""WordPress: a Deployment of `replicas` pods sharing wp-content, rolled one pod at a time.
+
+The official image (docker-library/wordpress, FROM php:<v>-apache) runs here as www-data on a
+read-only root filesystem. What it writes, read from its entrypoint and its base image:
+- /var/www/html: docker-entrypoint.sh copies WordPress from /usr/src/wordpress into it at
+  every start of an empty directory and writes wp-config.php there (the image declares it a
+  VOLUME): a pod-lived emptyDir; wp-content below it is the shared claim.
+- /var/run/apache2 and /var/lock/apache2 (APACHE_RUN_DIR, APACHE_LOCK_DIR): Apache's pid file,
+  its cgisock directory and its file mutex (Debian's apache2.conf: `Mutex file:${APACHE_LOCK_DIR}`).
+- /tmp: PHP's sessions and uploads in progress (no session.save_path or upload_tmp_dir set).
+Apache's logs are symlinks to /dev/stdout and /dev/stderr: no write reaches the root filesystem.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +19,35 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.k8s.placement import Placement
-from components.k8s.pods import env, http_probe, pod_spec, resources, restricted_container, restricted_pod, tcp_probe
+from components.k8s.pods import (
+    PULL_POLICY,
+    env,
+    http_probe,
+    pod_spec,
+    resources,
+    restricted_container,
+    restricted_pod,
+    scratch,
+    tcp_probe,
+)
 from components.k8s.workloads import autoscaled, deployment, rolling_update
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, Resources
 from components.wordpress_builders.kubernetes.storage import claim_volume
-from components.wordpress_stack import HTTP_PORT, WORDPRESS_READER, WordPressSpec, wordpress_env
+from components.wordpress_builders.kubernetes.apache import APACHE_PORT, apache_config
+from components.wordpress_stack import WORDPRESS_READER, WordPressSpec, wordpress_env
 
 NAME = "wordpress"
 PORT_NAME = "http"
-WP_CONTENT = "/var/www/html/wp-content"
-# Apache listens on 80 as www-data: a namespaced sysctl (allowed by the baseline and
-# restricted Pod Security Standards) lets a non-root process bind it, with no capability.
-UNPRIVILEGED_PORTS = {"net.ipv4.ip_unprivileged_port_start": "0"}
+DOCUMENT_ROOT = "/var/www/html"
+WP_CONTENT = f"{DOCUMENT_ROOT}/wp-content"
+# The writable directories of a read-only root filesystem (see the module's docstring).
+SCRATCH = (
+    (DOCUMENT_ROOT, "256Mi", "wordpress-root"),  # WordPress's files: about 80 MB
+    ("/var/run/apache2", "8Mi", "apache-run"),
+    ("/var/lock/apache2", "8Mi", "apache-lock"),
+    ("/tmp", "256Mi", "tmp"),
+)
 
 
 def wordpress_deployment(
@@ -37,12 +64,21 @@ def wordpress_deployment(
 ) -> k8s.apps.v1.Deployment:
     """`replicas` None: an autoscaler owns the count."""
     (secret_volume,) = secrets.attachments
+    writable = [scratch(path, size, name) for path, size, name in SCRATCH]
+    apache = apache_config(at)
     container = k8s.core.v1.ContainerArgs(
         name=NAME,
         image=image,
+        image_pull_policy=PULL_POLICY,
         env=env({**wordpress_env(wordpress, mysql_host), **dict(sorted(secrets.file_env.items()))}),
-        ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=HTTP_PORT)],
-        volume_mounts=[k8s.core.v1.VolumeMountArgs(name="wp-content", mount_path=WP_CONTENT), secret_volume.mount],
+        # Apache listens on 8080, a port www-data may bind with no capability and no sysctl.
+        ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=APACHE_PORT)],
+        volume_mounts=[
+            *(mount for _, mount in writable),  # the document root before wp-content, mounted inside it
+            k8s.core.v1.VolumeMountArgs(name="wp-content", mount_path=WP_CONTENT),
+            secret_volume.mount,
+            apache.mount,
+        ],
         # The first start copies WordPress into place and may wait for MySQL's first start.
         startup_probe=http_probe("/wp-login.php", PORT_NAME, period=10, failures=30),
         # Ready only while the database answers (wp-login.php fails without it)...
@@ -54,8 +90,13 @@ def wordpress_deployment(
     )
     pod = pod_spec(
         [container],
-        restricted_pod(WORDPRESS_READER, sysctls=UNPRIVILEGED_PORTS),
-        volumes=[claim_volume("wp-content", wp_content), secret_volume.volume],
+        restricted_pod(WORDPRESS_READER),
+        volumes=[
+            *(volume for volume, _ in writable),
+            claim_volume("wp-content", wp_content),
+            secret_volume.volume,
+            apache.volume,
+        ],
         spread_over=at.selector(NAME),
     )
     # First start: WordPress installs against a live database.

@@ -1,0 +1,172 @@
+"""The restricted profile on Kubernetes, including what a workload gets wrong by omission:
+
+- restricted-profile: each container runs as non-root (runAsNonRoot true, in the container's
+  or the pod's securityContext, and no runAsUser 0), drops ALL capabilities, has a read-only
+  root filesystem and a RuntimeDefault (or Localhost) seccomp profile. A workload that leaves
+  any of these unset gets the permissive default: root, the runtime's default capabilities
+  (NET_RAW included), a writable image, no syscall filter. A stack may exempt a workload by
+  name in its policy config (`exempt: {name: why}`); the reason is required.
+- pdb-evicts-unhealthy: a PodDisruptionBudget sets unhealthyPodEvictionPolicy AlwaysAllow, or a
+  crash-looping pod blocks every node drain (the default, IfHealthyBudget, counts it as down).
+- workload-network-policy (stack): every workload's pods are selected by a NetworkPolicy that
+  restricts ingress, not only the database's.
+
+Field by platform (wire names): Kubernetes only; spec.template.spec.securityContext
+{runAsNonRoot, runAsUser, seccompProfile} and containers[].securityContext {runAsNonRoot,
+runAsUser, capabilities.drop, readOnlyRootFilesystem, seccompProfile}.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from pulumi_policy import PolicyConfigSchema, Severity
+
+from .core import Context, Resource, first_unknown, get, is_unknown, items, resource_rule, show, stack_rule
+from .workloads import NETWORK_POLICY, PDB, containers, namespace, pod, selector_matches, show_labels
+
+SECCOMP_CONFINED = ("RuntimeDefault", "Localhost")
+
+
+def _effective(container_value: Any, pod_value: Any) -> Any:
+    """A container's own setting wins over the pod's."""
+    return pod_value if container_value is None else container_value
+
+
+def _shown(value: Any) -> str:
+    return "not set" if value is None else show(value)
+
+
+def check_restricted(resource: Resource, ctx: Context) -> Iterator[str]:
+    spec = pod(resource)
+    if spec is None:
+        return
+    exempt = ctx.config.get("exempt", {}) or {}
+    if resource.name in exempt:
+        return
+    pod_context = get(spec.spec, "securityContext", default={})
+    for container in containers(resource):
+        own = container.get("securityContext", default={})
+        if is_unknown(own) or is_unknown(pod_context):
+            ctx.defer(own if is_unknown(own) else pod_context)
+            continue
+        values = {
+            "runAsNonRoot": _effective(get(own, "runAsNonRoot"), get(pod_context, "runAsNonRoot")),
+            "runAsUser": _effective(get(own, "runAsUser"), get(pod_context, "runAsUser")),
+            "drop": get(own, "capabilities", "drop"),
+            "readOnlyRootFilesystem": get(own, "readOnlyRootFilesystem"),
+            "seccomp": _effective(get(own, "seccompProfile", "type"), get(pod_context, "seccompProfile", "type")),
+        }
+        pending = first_unknown(list(values.values()))
+        if pending is not None:
+            ctx.defer(pending)
+            continue
+        where = f"{resource.label}: container '{container.name}'"
+        if values["runAsNonRoot"] is not True:
+            found = "false" if values["runAsNonRoot"] is False else "not set (the image's USER decides, root for most images)"
+            yield (
+                f"{where}: securityContext.runAsNonRoot is {found}. Fix: set runAsNonRoot: true in the "
+                "pod's securityContext, and runAsUser to the image's non-root user."
+            )
+        elif values["runAsUser"] == 0:
+            yield f"{where}: securityContext.runAsUser is 0 (root). Fix: run as the image's non-root user."
+        if "ALL" not in [str(c).upper() for c in items(values["drop"])]:
+            yield (
+                f"{where}: securityContext.capabilities.drop is {_shown(values['drop'])}, not [ALL]: the "
+                "container keeps the runtime's default capabilities (NET_RAW among them). Fix: drop ALL "
+                "and add back only a named capability the process needs."
+            )
+        if values["readOnlyRootFilesystem"] is not True:
+            found = "false" if values["readOnlyRootFilesystem"] is False else "not set (writable)"
+            yield (
+                f"{where}: securityContext.readOnlyRootFilesystem is {found}: a compromised process can "
+                "change the image's files. Fix: set it to true and mount an emptyDir where the image must write."
+            )
+        if values["seccomp"] not in SECCOMP_CONFINED:
+            yield (
+                f"{where}: seccompProfile.type is {_shown(values['seccomp'])}: no syscall filter. Fix: set "
+                "securityContext.seccompProfile.type to RuntimeDefault in the pod."
+            )
+
+
+def check_pdb(resource: Resource, ctx: Context) -> Iterator[str]:
+    if resource.type != PDB:
+        return
+    value = resource.get("spec", "unhealthyPodEvictionPolicy")
+    if is_unknown(value):
+        ctx.defer(value)
+    elif value != "AlwaysAllow":
+        found = show(value) if value is not None else "not set (IfHealthyBudget)"
+        yield (
+            f"{resource.label}: spec.unhealthyPodEvictionPolicy is {found}: a running pod that never gets "
+            "ready counts against the budget, so a crash-looping pod blocks every node drain. Fix: set "
+            "spec.unhealthyPodEvictionPolicy to AlwaysAllow."
+        )
+
+
+def _restricts_ingress(policy: Resource) -> bool:
+    types = policy.get("spec", "policyTypes")
+    return types is None or "Ingress" in items(types)
+
+
+def check_network_policies(resources: list[Resource], ctx: Context) -> Iterator[tuple[Resource, str]]:
+    exempt = ctx.config.get("exempt", {}) or {}
+    policies = [r for r in resources if r.type == NETWORK_POLICY]
+    for workload in resources:
+        spec = pod(workload)
+        if spec is None or workload.name in exempt:
+            continue
+        labels = spec.labels
+        covered = False
+        for policy in policies:
+            if namespace(policy) != namespace(workload) or not _restricts_ingress(policy):
+                continue
+            verdict = selector_matches(policy.get("spec", "podSelector"), labels)
+            if verdict is None:
+                ctx.defer(first_unknown([labels, policy.get("spec", "podSelector")]))
+                covered = True
+            elif verdict:
+                covered = True
+        if not covered:
+            yield workload, (
+                f"{workload.label}: no NetworkPolicy in namespace {show(namespace(workload))} restricts "
+                f"ingress to its pods (labelled {show_labels(labels)}), so any pod in the cluster can "
+                "connect to them. Fix: declare a NetworkPolicy whose podSelector matches these labels, "
+                "admitting only the clients and ports the workload serves (kubernetes.networkPolicy)."
+            )
+
+
+EXEMPT_SCHEMA = PolicyConfigSchema(
+    properties={
+        "exempt": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "minLength": 1},
+            "default": {},
+            "description": "Workloads (by resource name) this stack exempts, each with the reason.",
+        }
+    }
+)
+
+POLICIES = [
+    resource_rule(
+        "restricted-profile",
+        "Kubernetes containers meet the restricted profile: runAsNonRoot, capabilities dropped (ALL), "
+        "a read-only root filesystem and a RuntimeDefault seccomp profile, set explicitly.",
+        check_restricted,
+        Severity.HIGH,
+        EXEMPT_SCHEMA,
+    ),
+    resource_rule(
+        "pdb-evicts-unhealthy",
+        "PodDisruptionBudgets let a node drain evict unhealthy pods (unhealthyPodEvictionPolicy: AlwaysAllow).",
+        check_pdb,
+        Severity.MEDIUM,
+    ),
+    stack_rule(
+        "workload-network-policy",
+        "Every Kubernetes workload's pods are selected by a NetworkPolicy that restricts ingress.",
+        check_network_policies,
+        Severity.MEDIUM,
+        EXEMPT_SCHEMA,
+    ),
+]
