@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one set-up command. After it, in a new shell, `pulumi preview -s staging` and
 # `pulumi up -s dev` work with no other step:
-#   1. the virtualenvs Pulumi.yaml (venv/) and policies/PulumiPolicy.yaml (policies/venv) name;
+#   1. the virtualenvs Pulumi.yaml (venv/) and policies/PulumiPolicy.yaml (policies/venv) name,
+#      and the tests' scanner's (.scanners/venv);
 #   2. the Pulumi toolchain (toolchain/build.sh): a `pulumi` already on PATH is reused when it is
 #      at least the pinned release and has its Python language host; the rest is built;
 #   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases;
@@ -12,16 +13,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 project="$(pwd)"
 
-virtualenv() {  # virtualenv DIR REQUIREMENTS
+virtualenv() {  # virtualenv DIR REQUIREMENTS: created once, reinstalled when the file changes
     [ -x "$1/bin/python" ] || python3 -m venv "$1"
     if ! cmp -s "$2" "$1/.moorings-requirements"; then
         "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r "$2"
         cp "$2" "$1/.moorings-requirements"
     fi
-    echo "setup: $1 ready with pulumi $("$1/bin/python" -c 'from importlib.metadata import version; print(version("pulumi"))')"
+    echo "setup: $1 ready ($2)"
 }
 virtualenv venv requirements.txt
 virtualenv policies/venv policies/requirements.txt
+# The manifest scanner of the tests, apart: checkov would downgrade packages the SDKs need.
+virtualenv .scanners/venv scripts/scanners-requirements.txt
 
 . toolchain/pins.sh
 launcher="$project/toolchain/launcher/pulumi"
@@ -30,7 +33,8 @@ launcher="$project/toolchain/launcher/pulumi"
 own_cli() {
     local cli dir have
     cli="$(command -v pulumi 2>/dev/null)" || return 1
-    [ "$(readlink -f "$cli")" = "$(readlink -f "$launcher")" ] && return 1
+    # A script is a launcher (this checkout's or another's), not a CLI of the user's own.
+    [ "$(head -c 2 "$(readlink -f "$cli")")" = "#!" ] && return 1
     [ "$(readlink -f "$cli")" = "$(readlink -f toolchain/bin/pulumi)" ] && return 1
     dir="$(dirname "$(readlink -f "$cli")")"
     [ -x "$dir/pulumi-language-python" ] || command -v pulumi-language-python >/dev/null || return 1
@@ -84,7 +88,10 @@ if [ "${PULUMI_BACKEND_URL:-}" = "file://${MOORINGS_STATE_DIR:-$HOME/.moorings/s
     for file in stacks/Pulumi.*.yaml; do
         stack="$(basename "$file" .yaml)"; stack="${stack#Pulumi.}"
         case "$existing" in *"\"name\": \"$stack\""*) continue ;; esac
-        pulumi stack init "$stack" --no-select >/dev/null
+        if ! out="$(pulumi stack init "$stack" --no-select 2>&1)"; then
+            echo "setup: pulumi stack init $stack failed: $out" >&2
+            exit 1
+        fi
         echo "setup: stack $stack created in $PULUMI_BACKEND_URL"
     done
 fi

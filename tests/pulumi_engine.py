@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Optional
 
@@ -30,17 +31,25 @@ def engine_required() -> bool:
     return os.environ.get("MOORINGS_REQUIRE_ENGINE") == "1" or os.environ.get("CI", "").lower() == "true"
 
 
+PROVIDERS = ("kubernetes", "docker", "random", "command")
+
+
+def plugin_path(provider: str) -> Path:
+    """Where setup.sh installs a provider's plugin: the plugin cache, at the release of its SDK."""
+    home = Path(os.environ.get("PULUMI_HOME", Path.home() / ".pulumi"))
+    release = version(f"pulumi-{provider}")
+    return home / "plugins" / f"resource-{provider}-v{release}" / f"pulumi-resource-{provider}"
+
+
 def engine_problem() -> Optional[str]:
     """Why the real engine cannot run here, or None."""
     missing = [
-        name
-        for name in ("pulumi", "pulumi-language-python", "pulumi-language-python-exec",
-                     "pulumi-resource-kubernetes", "pulumi-resource-docker",
-                     "pulumi-resource-random", "pulumi-resource-command")
+        str(TOOLCHAIN_BIN / name)
+        for name in ("pulumi", "pulumi-language-python", "pulumi-language-python-exec")
         if not (TOOLCHAIN_BIN / name).exists()
-    ]
+    ] + [str(plugin_path(p)) for p in PROVIDERS if not plugin_path(p).exists()]
     if missing:
-        return f"toolchain/bin lacks {', '.join(missing)} (run `bash scripts/setup.sh`)"
+        return f"missing {', '.join(missing)} (run `bash scripts/setup.sh`)"
     if not (ROOT / "venv" / "bin" / "python").exists() or not (ROOT / "policies" / "venv").exists():
         return "the virtualenvs venv/ and policies/venv are missing (run `bash scripts/setup.sh`)"
     return None
@@ -62,6 +71,7 @@ def engine_env(state_dir: Path) -> dict[str, str]:
     env.update(
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
         PULUMI_SKIP_UPDATE_CHECK="true",
+        PULUMI_IGNORE_AMBIENT_PLUGINS="true",  # the plugin cache's exact releases, as toolchain/env.sh
         PULUMI_BACKEND_URL=f"file://{state_dir}",
         PULUMI_CONFIG_PASSPHRASE="",  # the committed stack files' salts are made with it
         PULUMI_HOME=env.get("PULUMI_HOME", str(Path.home() / ".pulumi")),

@@ -1,4 +1,4 @@
-"""A widely used open-source scanner, checkov (scripts/scanners.sh installs the pinned release),
+"""A widely used open-source scanner, checkov (scripts/setup.sh installs the pinned release),
 on the staging and prod manifests: every object the program hands the Kubernetes provider,
 written as YAML the way render mode writes them. The findings must be exactly the ones README
 ("Hardening", "Scanner findings") lists with their justification: a new finding fails the test,
@@ -62,7 +62,7 @@ def scan(directory: Path) -> list[tuple[str, str, str]]:
 @pytest.fixture(scope="module")
 def checkov():
     if not CHECKOV.exists():
-        message = f"checkov is not installed at {CHECKOV}: run `bash scripts/scanners.sh`"
+        message = f"checkov is not installed at {CHECKOV}: run `bash scripts/setup.sh`"
         if REQUIRED:
             pytest.fail(message)
         pytest.skip(message)

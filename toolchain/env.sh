@@ -3,11 +3,15 @@
 _tc_dir="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)"
 case ":$PATH:" in
     *":$_tc_dir/bin:"*) ;;
-    *) export PATH="$_tc_dir/bin:$PATH" ;;   # the language host and plugins built beside the CLI
+    *) export PATH="$_tc_dir/bin:$PATH" ;;   # the CLI and its language host
 esac
-# Offline by design: plugins come from toolchain/, never from the internet.
+# Offline by design: plugins come from toolchain/, never from the internet. The CLI takes the
+# provider plugins from its plugin cache, where scripts/setup.sh installs them at their exact
+# releases (from $PATH it would take any release, with a warning); the language host is found
+# beside the CLI.
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 # Default backend: a per-user local one, unless the user chose a backend or logged in to one.
 if [ -z "${PULUMI_BACKEND_URL:-}" ] \
     && ! grep -qs '"current": *"[^"]' "${PULUMI_HOME:-$HOME/.pulumi}/credentials.json"; then

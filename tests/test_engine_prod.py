@@ -1,0 +1,46 @@
+"""prod through the real engine, rendered (its `existing` cluster is issue 11's control plane):
+the autoscaler owns the replica count and a preview says so when wordpress.replicas asks for
+another, and its protected claims make `pulumi destroy` refuse."""
+
+import json
+
+import pytest
+
+from tests.pulumi_engine import EngineProject, changed_steps, require_engine
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def prod(tmp_path_factory):
+    require_engine()
+    project = EngineProject(tmp_path_factory.mktemp("prod"))
+    project.init("prod")
+    project.set("prod", "kubernetes.mode", "render")
+    project.up("prod")
+    return project
+
+
+def test_a_replica_count_the_autoscaler_owns_is_a_warning_not_a_silent_no_op(prod):
+    prod.set("prod", "wordpress.replicas", "5")
+    preview = prod.preview_json("prod")
+    assert changed_steps(preview) == []
+    warnings = [d["message"] for d in preview.get("diagnostics", []) if d.get("severity") == "warning"]
+    assert any("moorings:wordpress.replicas = 5 changes nothing while kubernetes.autoscaling is on" in w
+               for w in warnings), warnings
+    prod.set("prod", "wordpress.replicas", "3")
+
+
+def test_destroy_refuses_to_delete_the_protected_claims(prod):
+    refused = prod.destroy("prod", check=False)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    for claim in ("mysql-data", "wp-content"):
+        assert f"PersistentVolumeClaim::{claim}" in output
+    assert "protected" in output
+    # Everything else is gone: what stays is the claims and what they live in.
+    left = {r["type"] for r in json.loads(prod.export("prod"))["deployment"]["resources"]}
+    assert left <= {
+        "pulumi:pulumi:Stack", "moorings:index:KubernetesCluster", "pulumi:providers:kubernetes",
+        "kubernetes:core/v1:Namespace", "moorings:index:WordPressStack", "kubernetes:core/v1:PersistentVolumeClaim",
+    }, left
