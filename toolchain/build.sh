@@ -46,6 +46,14 @@ unpack() {  # unpack ARCHIVE: checks its sha256, unpacks into $WORK
 
 embedgen() { "$BIN/.embedgen" "$@"; }
 
+module_dir() {  # module_dir MODULE: its folder in the module cache, downloaded when missing
+    local dir
+    go mod download "$1" || fail "cannot download $1 from $GOPROXY"
+    dir="$(go list -m -f '{{.Dir}}' "$1")"
+    [ -d "$dir" ] || fail "no folder for $1 in the module cache"
+    echo "$dir"
+}
+
 build_module() {  # build_module NAME, in a subshell so recipes cannot leak into each other
     local name="$1" dir="$TOOLCHAIN/modules/$1"
     [ -f "$dir/recipe.sh" ] || fail "no module '$name' (expected $dir/recipe.sh)"

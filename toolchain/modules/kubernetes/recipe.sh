@@ -6,7 +6,7 @@ binaries=("pulumi-resource-kubernetes=.")
 ldflags="-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PIN_KUBERNETES"
 prepare() {
     local cmd
-    cmd="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
+    cmd="$(module_dir github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
     embedgen -version "$PIN_KUBERNETES" -schema "$cmd/schema.json" -out schema-embed.json
     embedgen -compact "$cmd/terraform-mapping.json" -out terraform-mapping-embed.json
 }

@@ -7,6 +7,6 @@ binaries=("pulumi-language-python=github.com/pulumi/pulumi/sdk/python/cmd/pulumi
 ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PIN_PULUMI"
 finish() {
     local sdk
-    sdk="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
+    sdk="$(module_dir github.com/pulumi/pulumi/sdk/v3)"
     install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
 }
