@@ -31,7 +31,13 @@ def run_preview(stack: str, project: Path) -> str:
     prints them: the review reports the failure, so the exit status is not an error here."""
     if not (project / "policies" / "config" / f"{stack}.json").is_file():
         raise PreviewNotRun(f"no policy config for stack {stack!r}: expected {project}/policies/config/{stack}.json")
-    env = {**os.environ, "PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"}
+    env = {
+        **os.environ,
+        "PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true",
+        # Never the internet, whichever CLI is on PATH (toolchain/env.sh sets the same).
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
     try:
         done = subprocess.run(command(stack), cwd=project, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError:

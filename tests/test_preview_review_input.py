@@ -103,7 +103,8 @@ def fake_pulumi(bin_dir: Path, fixture: Path, exit_code: int = 0) -> Path:
     script = bin_dir / "pulumi"
     script.write_text(
         "#!/bin/sh\n"
-        f'echo "$PWD|$PULUMI_ENABLE_STREAMING_JSON_PREVIEW|$*" >> "{log}"\n'
+        f'echo "$PWD|$PULUMI_ENABLE_STREAMING_JSON_PREVIEW|$PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION'
+        f'|$PULUMI_SKIP_UPDATE_CHECK|$*" >> "{log}"\n'
         f'cat "{fixture}"\n'
         f"exit {exit_code}\n"
     )
@@ -117,7 +118,7 @@ def test_with_a_stack_it_runs_the_streamed_preview_with_the_stacks_policy_pack(c
     code, out, _ = run(["--stack", "staging", "--project", str(ROOT)], capsys=capsys)
     assert code == 2 and "replicas-within-bounds" in out
     assert log.read_text().strip() == (
-        f"{ROOT}|true|preview --stack staging --json --policy-pack policies "
+        f"{ROOT}|true|true|true|preview --stack staging --json --policy-pack policies "
         "--policy-pack-config policies/config/staging.json"
     )
 
