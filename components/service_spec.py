@@ -48,3 +48,5 @@ class ServiceSpec:
     limits: ResourceSpec = ResourceSpec()
     reservations: ResourceSpec = ResourceSpec()
     health: Optional[HealthSpec] = None
+    stop_grace_period: Optional[str] = None
+    """Swarm only: how long a task gets between SIGTERM and SIGKILL (e.g. 30s, 1m30s); None keeps the platform's default."""

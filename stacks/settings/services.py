@@ -15,7 +15,9 @@ from stacks.settings.reader import ConfigReader
 
 SERVICE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-FIELDS = ("image", "replicas", "mode", "ports", "env", "limits", "reservations", "health")
+FIELDS = ("image", "replicas", "mode", "ports", "env", "limits", "reservations", "health", "stopGracePeriod")
+# A duration as Docker writes one: hours, minutes, seconds, in that order, e.g. 45s, 1m30s, 2m.
+DURATION = re.compile(r"^(?=\d)(\d+h)?(\d+m)?(\d+s)?$")
 
 
 def read_services(reader: ConfigReader) -> tuple[ServiceSpec, ...]:
@@ -54,6 +56,7 @@ def _read_service(reader: ConfigReader, name: str, entry: Any) -> Optional[Servi
         limits=_read_resources(reader, f"{path}.limits", entry.get("limits")),
         reservations=_read_resources(reader, f"{path}.reservations", entry.get("reservations")),
         health=_read_health(reader, f"{path}.health", entry.get("health")),
+        stop_grace_period=_read_duration(reader, f"{path}.stopGracePeriod", entry.get("stopGracePeriod")),
     )
 
 
@@ -122,6 +125,16 @@ def _read_health(reader: ConfigReader, path: str, raw: Any) -> Optional[HealthSp
     if not path_value.startswith("/"):
         reader.fail(f"{path}.path", path_value, "an HTTP path starting with /")
     return HealthSpec(port=reader.parse_integer(f"{path}.port", raw["port"], 80, 1, 65535), path=path_value)
+
+
+def _read_duration(reader: ConfigReader, path: str, raw: Any) -> Optional[str]:
+    if raw is None:
+        return None
+    text = reader.parse_string(path, raw, "")
+    if text and not DURATION.match(text):
+        reader.fail(path, raw, "a duration of hours, minutes and seconds, e.g. 10s, 1m30s or 2m")
+        return None
+    return text or None
 
 
 def _positive_number(value: Any) -> bool:
