@@ -246,3 +246,9 @@ def test_grace_periods_convert_to_whole_seconds(grace, seconds):
 def test_a_grace_period_that_is_not_a_duration_stops_the_program(grace):
     with pytest.raises(ValueError, match="stop_grace_period"):
         drained(replace(FULL, stop_grace_period=grace))
+
+
+@pytest.mark.parametrize("grace, sent", [("90s", "1m30s"), ("60s", "1m"), ("1m0s", "1m"), ("3600s", "1h"), ("5s", "5s")])
+def test_the_grace_period_is_sent_as_the_provider_reads_it_back_so_a_second_up_sees_no_diff(grace, sent):
+    run = deploy(replace(FULL, stop_grace_period=grace))
+    assert run.one(SERVICE, "web").inputs["taskSpec"]["containerSpec"]["stopGracePeriod"] == sent
