@@ -169,6 +169,11 @@ def test_scaling_the_demo_from_3_to_5_is_one_in_place_update(swarm):
     assert set(changed) - {"taskSpec.containerSpec.sysctl"} == {"mode.replicated.replicas"}
     demo_id = service("demo")["ID"]
     swarm.up(STACK)
+    # Right after `up`, one run saw 6/5: a task still within its grace period counts as
+    # running (cause under investigation, see the report of issue 10). Settled within 30 s:
+    deadline = time.monotonic() + 30
+    while replicas_column("demo") != "5/5" and time.monotonic() < deadline:
+        time.sleep(1)
     assert replicas_column("demo") == "5/5"
     assert service("demo")["ID"] == demo_id
     assert not service("demo")["Spec"]["TaskTemplate"]["ContainerSpec"].get("Sysctls")
