@@ -85,3 +85,5 @@ class ServiceSpec:
     health: Optional[HealthSpec] = None
     security: SecuritySpec = SecuritySpec()
     """Restricted by default; see SecuritySpec for the opt-outs."""
+    stop_grace_period: Optional[str] = None
+    """Swarm only: how long a task gets between SIGTERM and SIGKILL (e.g. 30s, 1m30s); None keeps the platform's default."""

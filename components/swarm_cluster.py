@@ -13,9 +13,7 @@ mode `ssh` drives the hosts over SSH (the SSH agent authenticates, as for `ssh` 
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional, Sequence
 
 import pulumi
@@ -23,6 +21,9 @@ import pulumi_command as command
 import pulumi_docker as docker
 
 from components.swarm_quorum import manager_count_problem
+from components.swarm_shell import SCRIPTS, NodeShell, run, script_command
+
+__all__ = ["SCRIPTS", "SwarmCluster", "SwarmClusterArgs", "SwarmHost", "script_command"]
 
 LOCAL = "local"
 SSH = "ssh"
@@ -34,7 +35,6 @@ ROLES = (MANAGER, WORKER)
 LOCAL_DOCKER_HOST = "unix:///var/run/docker.sock"
 LOCAL_ADVERTISE_ADDR = "127.0.0.1"  # a single node: nothing else needs to reach it
 SWARM_PORT = 2377  # where managers listen for joining nodes
-SCRIPTS = Path(__file__).parent / "swarm_scripts"
 
 
 @dataclass(frozen=True)
@@ -59,16 +59,6 @@ class SwarmClusterArgs:
     """ssh mode: the first manager initialises the swarm, the others join it."""
 
 
-def script_command(script: str, *args: str) -> str:
-    """A command line that runs swarm_scripts/<script> with `args` in any POSIX login shell.
-
-    The script's text travels in the command itself, so nothing needs copying to a host,
-    and a changed script shows in the preview's diff.
-    """
-    text = (SCRIPTS / script).read_text()
-    return " ".join(["sh", "-c", shlex.quote(text), script, *(shlex.quote(arg) for arg in args)])
-
-
 class SwarmCluster(pulumi.ComponentResource):
     provider: docker.Provider
     """Docker provider pointed at the first manager; declare swarm resources with it."""
@@ -84,6 +74,8 @@ class SwarmCluster(pulumi.ComponentResource):
     """Secret: joins a node as a worker."""
     manager_token: pulumi.Output[str]
     """Secret: joins a node as a manager."""
+    manager_shell: NodeShell
+    """Where a script reaches the first manager's `docker` (e.g. a SwarmService's drain)."""
 
     def __init__(self, name: str, args: SwarmClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
         nodes = _nodes(name, args)
@@ -119,6 +111,7 @@ class SwarmCluster(pulumi.ComponentResource):
         ]
 
         self.docker_host = first.docker_host
+        self.manager_shell = first.shell
         self.public_host = "localhost" if args.mode == LOCAL else first.address
         self.provider = docker.Provider(
             name,  # child names carry the component's: URNs do not include the parent's name
@@ -153,14 +146,7 @@ class SwarmCluster(pulumi.ComponentResource):
             depends_on=list(after),
             additional_secret_outputs=["stdout"] if secret_output else None,
         )
-        common = dict(create=create, delete=delete, stdin=stdin, opts=opts)
-        if node.ssh is None:
-            logging = command.local.Logging.NONE if secret_output else None
-            return command.local.Command(
-                name, environment={"DOCKER_HOST": LOCAL_DOCKER_HOST}, logging=logging, **common
-            )
-        logging = command.remote.Logging.NONE if secret_output else None
-        return command.remote.Command(name, connection=node.ssh, logging=logging, **common)
+        return run(node.shell, name, opts, create=create, delete=delete, stdin=stdin, secret_output=secret_output)
 
 
 @dataclass(frozen=True)
@@ -170,7 +156,7 @@ class _Node:
     label: str
     """Part of the node's resource names: stable while the host stays in the configuration."""
     docker_host: str
-    ssh: Optional[command.remote.ConnectionArgs] = None
+    shell: NodeShell
 
 
 def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
@@ -180,7 +166,8 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
     if args.mode == LOCAL:
         if args.hosts:
             raise ValueError(f"SwarmCluster {name}: hosts are for mode ssh; mode local is this machine alone")
-        return [_Node(LOCAL_ADVERTISE_ADDR, MANAGER, LOCAL, LOCAL_DOCKER_HOST)]
+        local = NodeShell(environment={"DOCKER_HOST": LOCAL_DOCKER_HOST})
+        return [_Node(LOCAL_ADVERTISE_ADDR, MANAGER, LOCAL, LOCAL_DOCKER_HOST, local)]
     problem = manager_count_problem(sum(1 for host in args.hosts if host.role == MANAGER))
     if problem:
         raise ValueError(f"SwarmCluster {name}: expected {problem}")
@@ -192,7 +179,7 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
             role=host.role,
             label=host.address.replace(":", "-"),  # IPv6: "::" separates the parts of a URN
             docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
-            ssh=command.remote.ConnectionArgs(host=host.address, user=host.user),
+            shell=NodeShell(ssh=command.remote.ConnectionArgs(host=host.address, user=host.user)),
         )
         for host in ordered
     ]

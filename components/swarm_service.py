@@ -5,7 +5,8 @@ replicated or global mode, published ports, environment, secrets as files, confi
 networks, volumes, health check, resources, placement, and the update and rollback
 policies. Scaling is the `replicas` argument alone. `pulumi up` waits for the service to
 converge (all tasks running) on replicated services.
-Declare it with the cluster's provider: `opts=ResourceOptions(providers=[cluster.provider])`.
+Declare it with the cluster's provider: `opts=ResourceOptions(providers=[cluster.provider])`,
+and give it `drain_on=cluster.manager_shell` so that its removal survives slow stops (see drain_on).
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Mapping, Optional, Sequence
 
+import re
+
 import pulumi
 import pulumi_docker as docker
 
 from components.health_probe import HealthProbe
+from components.swarm_shell import NodeShell, run, script_command
 from components.secret_bundle import SecretWiring
 from components.swarm_objects import content_name, encoded
 from components.service_spec import PortSpec, ResourceSpec
@@ -119,7 +123,11 @@ class SwarmServiceArgs:
     converge: Converge = Converge()
     """Ignored in global mode, which the provider cannot wait on."""
     stop_grace_period: str = "30s"
-    """Time a task gets to stop cleanly; destroy also waits this long for tasks to go."""
+    """Time a task gets between SIGTERM and SIGKILL (h, m and s, e.g. 1m30s)."""
+    drain_on: Optional[NodeShell] = None
+    """A manager's shell (`SwarmCluster.manager_shell`): before the service is removed, a command
+    there stops its tasks and waits for them (swarm_scripts/drain.sh). Without it the provider's
+    delete fails on any task that needs its whole stop grace period (pulumi-docker 5.1.0)."""
 
 
 class SwarmService(pulumi.ComponentResource):
@@ -130,6 +138,7 @@ class SwarmService(pulumi.ComponentResource):
         super().__init__("moorings:index:SwarmService", name, None, opts)
         if args.mode not in MODES:
             raise ValueError(f"SwarmService {name}: mode {args.mode!r} is not one of {', '.join(MODES)}")
+        grace = seconds(args.stop_grace_period)
         file_env = dict(args.secrets.file_env) if args.secrets else {}
         clash = sorted(set(file_env) & set(args.env))
         if clash:
@@ -178,6 +187,17 @@ class SwarmService(pulumi.ComponentResource):
             else None,
             opts=child,
         )
+        if args.drain_on is not None:
+            # Depends on the service, so it goes first; a replaced service gets a drain of its own.
+            run(
+                args.drain_on,
+                f"{name}-drain",
+                pulumi.ResourceOptions(parent=self, depends_on=[self.service]),
+                delete=self.service.id.apply(
+                    lambda service_id: script_command("drain.sh", service_id, str(grace))
+                ),
+                triggers=[self.service.id],
+            )
         self.register_outputs({"name": self.service_name, "id": self.service.id})
 
 
@@ -202,8 +222,21 @@ def _container(
         ]
         or None,
         healthcheck=args.healthcheck.as_args(docker.ServiceTaskSpecContainerSpecHealthcheckArgs) if args.healthcheck else None,
-        stop_grace_period=args.stop_grace_period,
+        # As the provider reads it back (1m30s, not 90s): any other spelling is a diff on every preview.
+        stop_grace_period=go_duration(seconds(args.stop_grace_period)),
     )
+
+
+DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def seconds(duration: str) -> int:
+    """Whole seconds of a duration written in h, m and s (e.g. 1m30s -> 90)."""
+    match = DURATION.match(duration)
+    if not match or not duration:
+        raise ValueError(f"SwarmService: stop_grace_period {duration!r} is not a duration in h, m and s, e.g. 30s or 1m30s")
+    hours, minutes, secs = (int(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + secs
 
 
 def _endpoint(ports: Sequence[PortSpec]) -> Optional[docker.ServiceEndpointSpecArgs]:
@@ -228,3 +261,16 @@ def _resources(args_type: type, spec: ResourceSpec) -> Optional[object]:
     if spec.memory_mb is not None:
         found["memory_bytes"] = spec.memory_mb * 1024 * 1024
     return args_type(**found) if found else None
+
+
+def go_duration(total: int) -> str:
+    """Whole seconds as pulumi-docker writes a duration into its state: Go's form, less a
+    trailing 0s or 0m (90 -> 1m30s, 60 -> 1m, 3600 -> 1h)."""
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}h{minutes}m{secs}s" if hours else f"{minutes}m{secs}s" if minutes else f"{secs}s"
+    if text.endswith("m0s"):
+        text = text[:-2]
+    if text.endswith("h0m"):
+        text = text[:-2]
+    return text

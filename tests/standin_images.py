@@ -1,4 +1,4 @@
-"""Stand-in images for the official wordpress and mysql ones, which no machine here can pull:
+"""Stand-in images for the official wordpress, mysql and nginx ones, which no machine here can pull:
 busybox (Debian's busybox-static) FROM scratch, built locally under moorings-test/<name>:standin.
 They honour what the stacks rely on: the *_FILE secrets must be readable, the healthchecks
 answer, and SIGTERM stops them at once."""
@@ -21,7 +21,7 @@ def image(name: str) -> str:
 
 
 def build(name: str) -> str:
-    """Build the stand-in `name` (mysql or wordpress) and return its image reference."""
+    """Build the stand-in `name` (mysql, wordpress or nginx) and return its image reference."""
     if not BUSYBOX.exists():
         raise RuntimeError(f"{BUSYBOX} is missing: apt-get install busybox-static")
     with tempfile.TemporaryDirectory() as context:

@@ -125,3 +125,20 @@ def test_a_relaxed_or_malformed_security_entry_is_refused(security, expected):
     assert any(p.startswith(expected) for p in problems({"services": {"demo": {**DEMO, "security": security}}})), problems(
         {"services": {"demo": {**DEMO, "security": security}}}
     )
+
+
+@pytest.mark.parametrize("grace", ["5s", "1m30s", "2m", "1h", "0s"])
+def test_a_stop_grace_period_in_hours_minutes_and_seconds_is_read_on_swarm(grace):
+    (demo,) = load({"platform": "swarm", "services": {"demo": {**DEMO, "stopGracePeriod": grace}}}).services
+    assert demo.stop_grace_period == grace
+
+
+@pytest.mark.parametrize("grace", ["30", "1.5s", "30 s", "s", "1s1m"])
+def test_a_stop_grace_period_that_is_not_a_duration_is_rejected(grace):
+    (problem,) = problems({"platform": "swarm", "services": {"demo": {**DEMO, "stopGracePeriod": grace}}})
+    assert problem.startswith(f"moorings:services.demo.stopGracePeriod = '{grace}' is not accepted: expected a duration")
+
+
+def test_a_stop_grace_period_is_refused_where_no_swarm_task_would_use_it():
+    (problem,) = problems({"platform": "kubernetes", "services": {"demo": {**DEMO, "stopGracePeriod": "5s"}}})
+    assert problem.startswith("moorings:services.demo.stopGracePeriod = '5s' is not accepted: expected no stopGracePeriod on platform kubernetes")

@@ -205,3 +205,50 @@ def test_the_comparison_sees_any_other_change():
     assert [line.split(" ", 1)[1] for line in found] == [
         ".taskSpec.containerSpec.image: 'nginx:1.27.3-alpine' -> 'nginx:1.27.4-alpine'"
     ]
+
+
+DRAIN = "command:local:Command"
+
+
+def drained(args=FULL):
+    from components.swarm_shell import NodeShell
+
+    return deploy(replace(args, drain_on=NodeShell(environment={"DOCKER_HOST": "unix:///var/run/docker.sock"})))
+
+
+def test_without_a_shell_no_drain_is_declared():
+    assert deploy().of_type(DRAIN) == []
+
+
+def test_the_drain_runs_on_removal_only_with_the_service_id_and_its_grace_in_seconds():
+    (drain,) = drained().of_type(DRAIN)
+    assert drain.name == "web-drain" and "create" not in drain.inputs
+    assert drain.inputs["environment"] == {"DOCKER_HOST": "unix:///var/run/docker.sock"}
+    # web-id: the mocks' ID of the service; 20: FULL's stop_grace_period, 20s.
+    assert drain.inputs["delete"].endswith(" drain.sh web-id 20")
+    assert drain.inputs["triggers"] == ["web-id"]  # a replaced service gets a drain of its own
+
+
+def test_the_drain_depends_on_the_service_so_destroy_runs_it_first():
+    run = drained()
+    (drain,) = run.of_type(DRAIN)
+    assert run.one(SERVICE, "web").urn in drain.depends_on
+
+
+@pytest.mark.parametrize("grace, seconds", [("0s", 0), ("45s", 45), ("1m30s", 90), ("1h", 3600)])
+def test_grace_periods_convert_to_whole_seconds(grace, seconds):
+    from components.swarm_service import seconds as to_seconds
+
+    assert to_seconds(grace) == seconds
+
+
+@pytest.mark.parametrize("grace", ["", "30", "1.5s"])
+def test_a_grace_period_that_is_not_a_duration_stops_the_program(grace):
+    with pytest.raises(ValueError, match="stop_grace_period"):
+        drained(replace(FULL, stop_grace_period=grace))
+
+
+@pytest.mark.parametrize("grace, sent", [("90s", "1m30s"), ("60s", "1m"), ("1m0s", "1m"), ("3600s", "1h"), ("5s", "5s")])
+def test_the_grace_period_is_sent_as_the_provider_reads_it_back_so_a_second_up_sees_no_diff(grace, sent):
+    run = deploy(replace(FULL, stop_grace_period=grace))
+    assert run.one(SERVICE, "web").inputs["taskSpec"]["containerSpec"]["stopGracePeriod"] == sent

@@ -106,11 +106,15 @@ def test_the_commented_three_host_example_is_a_valid_cluster():
     config["moorings:swarm"] = example
     run = run_swarm(config)
     assert run.output("dockerHost") == "ssh://admin@10.0.0.11"
-    assert sorted(r.name for r in run.of_type("command:remote:Command")) == [
+    commands = run.of_type("command:remote:Command")
+    assert sorted(r.name for r in commands if not r.name.endswith("-drain")) == [
         "swarm-manager-token",
         "swarm-node-10.0.0.11",
         "swarm-node-10.0.0.12",
         "swarm-node-10.0.0.13",
         "swarm-worker-token",
     ]
+    # Each service is drained before removal on the first manager.
+    drains = {r.name: r.inputs["connection"]["host"] for r in commands if r.name.endswith("-drain")}
+    assert drains == {"demo-drain": "10.0.0.11", "mysql-drain": "10.0.0.11", "wordpress-drain": "10.0.0.11"}
     assert run.output("url") == "http://10.0.0.11:8080"

@@ -170,3 +170,10 @@ def test_the_url_names_a_node_of_the_swarm(run):
 def test_an_image_built_on_one_machine_is_refused():
     run = deploy(wordpress=WordPressSpec(image="wordpress:6.8.3-apache", build_context="docker/wordpress"), capture_error=True)
     assert "missing on the other swarm nodes" in str(run.error)
+
+
+def test_the_networks_options_are_left_alone_after_create(run):
+    """Swarm writes the VXLAN ID it picked into the options; without this, every `up` after
+    the first replaces the network and every service on it (found by the engine tier)."""
+    network = run.one("docker:index/network:Network", "network")
+    assert network.ignore_changes == ["options"]

@@ -9,7 +9,7 @@ salts are Swarm secrets mounted as files. Give the stack the cluster's provider:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Optional, Sequence
 
 import pulumi
 import pulumi_docker as docker
@@ -25,6 +25,7 @@ from components.swarm_service import (
     SwarmServiceArgs,
     VolumeMount,
 )
+from components.swarm_shell import NodeShell
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
@@ -44,6 +45,7 @@ from components.wordpress_stack import (
 from components.service_spec import PortSpec, ResourceSpec
 
 MYSQL_ALIAS = "mysql"
+VXLAN_OPTION = "options"  # ignore_changes cannot name the one key: its path holds dots
 # One MySQL must stop before the next starts: two servers on one data directory corrupt it.
 SINGLE_WRITER = replace(UPDATE, order="stop-first")
 SINGLE_WRITER_ROLLBACK = replace(ROLLBACK, order="stop-first")
@@ -69,6 +71,8 @@ class SwarmWordPressOptions:
     (e.g. node.id==<id>, or a node label only that node carries)."""
     public_host: str = "localhost"
     """Host name in the site's URL; any node answers on the published port."""
+    drain_on: Optional[NodeShell] = None
+    """SwarmCluster.manager_shell: where both services are drained before removal (SwarmServiceArgs.drain_on)."""
 
 
 @register_builder("swarm")
@@ -88,7 +92,9 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         driver="overlay",
         options={"encrypted": "true"},  # IPsec between nodes: database traffic crosses hosts
         attachable=False,  # services only: no stray `docker run` container on the database's network
-        opts=child,
+        # Swarm adds the VXLAN IDs it picked to the options; the provider would replace the network
+        # (and every service on it) on each `up` to take them out again.
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=[VXLAN_OPTION])),
     )
     # Local volumes, created on the node the provider talks to: the one MySQL is pinned to.
     volumes = engine_volumes(stack, args)
@@ -111,6 +117,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             rollback=SINGLE_WRITER_ROLLBACK,
             stop_grace_period="60s",  # a clean InnoDB shutdown
             converge=FIRST_START,
+            drain_on=options.drain_on,
             # No ports: MySQL is reachable on the encrypted overlay only.
         ),
         opts=child,
@@ -132,6 +139,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             limits=WORDPRESS_LIMITS,
             reservations=WORDPRESS_RESERVATIONS,
             converge=FIRST_START,
+            drain_on=options.drain_on,
         ),
         # MySQL converges (its health check passes) before WordPress starts.
         opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),

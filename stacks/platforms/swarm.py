@@ -4,12 +4,14 @@ recipe's nginx demo), and WordPress + MySQL with Swarm secrets."""
 from __future__ import annotations
 
 import shlex
+from typing import Optional
 
 import pulumi
 
 from components.health_probe import HealthProbe
 from components.swarm_cluster import SwarmCluster, SwarmClusterArgs
 from components.swarm_service import SwarmService, SwarmServiceArgs
+from components.swarm_shell import NodeShell
 from components.wordpress_builders.swarm import SwarmWordPressOptions
 from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
@@ -32,10 +34,14 @@ def compose(settings: Settings) -> None:
             # The first manager: the provider creates the data volume there.
             mysql_constraints=[cluster.manager_node_id.apply(lambda node: f"node.id=={node}")],
             public_host=cluster.public_host,
+            drain_on=cluster.manager_shell,
         ),
         opts=on_swarm,
     )
-    services = {spec.name: SwarmService(spec.name, service_args(spec, prefix), opts=on_swarm) for spec in settings.services}
+    services = {
+        spec.name: SwarmService(spec.name, service_args(spec, prefix, cluster.manager_shell), opts=on_swarm)
+        for spec in settings.services
+    }
 
     pulumi.export("url", site.url)
     pulumi.export("wordpressService", site.wordpress_name)
@@ -48,8 +54,9 @@ def compose(settings: Settings) -> None:
     pulumi.export("managerJoinToken", cluster.manager_token)
 
 
-def service_args(spec: ServiceSpec, prefix: str) -> SwarmServiceArgs:
-    """A `services.<name>` entry as a swarm service."""
+def service_args(spec: ServiceSpec, prefix: str, drain_on: Optional[NodeShell] = None) -> SwarmServiceArgs:
+    """A `services.<name>` entry as a swarm service, drained through `drain_on` before removal."""
+    grace = {"stop_grace_period": spec.stop_grace_period} if spec.stop_grace_period else {}
     return SwarmServiceArgs(
         name=f"{prefix}-{spec.name}",
         image=spec.image,
@@ -60,6 +67,8 @@ def service_args(spec: ServiceSpec, prefix: str) -> SwarmServiceArgs:
         healthcheck=http_probe(spec.health) if spec.health else None,
         limits=spec.limits,
         reservations=spec.reservations,
+        drain_on=drain_on,
+        **grace,
     )
 
 

@@ -110,6 +110,12 @@ def settings_from(
                 spec.name,
                 "a service name other than mysql and wordpress, which the WordPress stack takes",
             )
+        if spec.stop_grace_period is not None and platform != "swarm":
+            reader.fail(
+                f"services.{spec.name}.stopGracePeriod",
+                spec.stop_grace_period,
+                "no stopGracePeriod on platform " + platform + " (it sets a swarm task's stop grace period)",
+            )
     swarm = read_swarm(reader if platform == "swarm" else reader.lenient())
     kubernetes = read_kubernetes(reader if platform == "kubernetes" else reader.lenient(), stack)
     if platform == "kubernetes":

@@ -15,12 +15,14 @@ from stacks.settings.reader import ConfigReader
 
 SERVICE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-FIELDS = ("image", "replicas", "mode", "ports", "env", "limits", "reservations", "health", "security")
+FIELDS = ("image", "replicas", "mode", "ports", "env", "limits", "reservations", "health", "security", "stopGracePeriod")
 SECURITY_FIELDS = (
     "runAsUser", "runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem", "writablePaths", "capabilities", "why"
 )
 CAPABILITY = re.compile(r"^[A-Z][A-Z_]*$")
 ABSOLUTE_PATH = re.compile(r"^/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$")
+# A duration as Docker writes one: hours, minutes, seconds, in that order, e.g. 45s, 1m30s, 2m.
+DURATION = re.compile(r"^(?=\d)(\d+h)?(\d+m)?(\d+s)?$")
 
 
 def read_services(reader: ConfigReader) -> tuple[ServiceSpec, ...]:
@@ -60,6 +62,7 @@ def _read_service(reader: ConfigReader, name: str, entry: Any) -> Optional[Servi
         reservations=_read_resources(reader, f"{path}.reservations", entry.get("reservations")),
         health=_read_health(reader, f"{path}.health", entry.get("health")),
         security=_read_security(reader, f"{path}.security", entry.get("security")),
+        stop_grace_period=_read_duration(reader, f"{path}.stopGracePeriod", entry.get("stopGracePeriod")),
     )
 
 
@@ -185,6 +188,14 @@ def _read_list(reader: ConfigReader, path: str, raw: Any, pattern: re.Pattern, a
         elif item not in found:
             found.append(item)
     return tuple(found)
+def _read_duration(reader: ConfigReader, path: str, raw: Any) -> Optional[str]:
+    if raw is None:
+        return None
+    text = reader.parse_string(path, raw, "")
+    if text and not DURATION.match(text):
+        reader.fail(path, raw, "a duration of hours, minutes and seconds, e.g. 10s, 1m30s or 2m")
+        return None
+    return text or None
 
 
 def _positive_number(value: Any) -> bool:

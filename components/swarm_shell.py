@@ -1,0 +1,55 @@
+"""Where the swarm's scripts run: a shell on one node, local or over SSH.
+
+A `NodeShell` says how to reach a node's `docker` CLI: this machine's with DOCKER_HOST set
+(mode local), or the node's own over SSH (mode ssh). `run` declares one command resource
+there; `script_command` turns a script of swarm_scripts/ into the command line it runs.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+import pulumi
+import pulumi_command as command
+
+SCRIPTS = Path(__file__).parent / "swarm_scripts"
+
+
+@dataclass(frozen=True)
+class NodeShell:
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Local commands only: e.g. DOCKER_HOST for the local engine."""
+    ssh: Optional[command.remote.ConnectionArgs] = None
+    """The node's SSH connection; None runs the commands on this machine."""
+
+
+def script_command(script: str, *args: str) -> str:
+    """A command line that runs swarm_scripts/<script> with `args` in any POSIX login shell.
+
+    The script's text travels in the command itself, so nothing needs copying to a host,
+    and a changed script shows in the preview's diff.
+    """
+    text = (SCRIPTS / script).read_text()
+    return " ".join(["sh", "-c", shlex.quote(text), script, *(shlex.quote(arg) for arg in args)])
+
+
+def run(
+    shell: NodeShell,
+    name: str,
+    opts: pulumi.ResourceOptions,
+    create: Optional[pulumi.Input[str]] = None,
+    delete: Optional[pulumi.Input[str]] = None,
+    stdin: Optional[pulumi.Input[str]] = None,
+    secret_output: bool = False,
+    triggers: Optional[list] = None,
+) -> command.local.Command | command.remote.Command:
+    """One command on the node: a local command, or a remote one over SSH."""
+    common = dict(create=create, delete=delete, stdin=stdin, triggers=triggers, opts=opts)
+    if shell.ssh is None:
+        logging = command.local.Logging.NONE if secret_output else None
+        return command.local.Command(name, environment=dict(shell.environment) or None, logging=logging, **common)
+    logging = command.remote.Logging.NONE if secret_output else None
+    return command.remote.Command(name, connection=shell.ssh, logging=logging, **common)
