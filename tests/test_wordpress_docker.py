@@ -66,7 +66,7 @@ def test_a_private_bridge_network_joins_the_two_containers(run):
 def test_mysql_is_never_published_and_keeps_its_data_on_a_named_volume(run):
     mysql = run.one(CONTAINER, "mysql").inputs
     assert "ports" not in mysql
-    assert mysql["volumes"] == [{"volumeName": "moorings-t-mysql-data", "containerPath": "/var/lib/mysql"}]
+    assert mysql["volumes"][0] == {"volumeName": "moorings-t-mysql-data", "containerPath": "/var/lib/mysql"}
     assert mysql["restart"] == "unless-stopped"
     assert mysql["healthcheck"]["tests"] == ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
     # `up` waits for the healthcheck, so WordPress starts against a live database.
@@ -77,9 +77,7 @@ def test_wordpress_is_published_on_loopback_only_and_waits_for_mysql(run):
     wordpress = run.one(CONTAINER, "wordpress")
     assert wordpress.inputs["ports"] == [{"internal": 80, "external": 8080, "ip": "127.0.0.1", "protocol": "tcp"}]
     assert run.one(CONTAINER, "mysql").urn in wordpress.depends_on
-    assert wordpress.inputs["volumes"] == [
-        {"volumeName": "moorings-t-wp-content", "containerPath": "/var/www/html/wp-content"}
-    ]
+    assert wordpress.inputs["volumes"][0] == {"volumeName": "moorings-t-wp-content", "containerPath": "/var/www/html/wp-content"}
     assert wordpress.inputs["restart"] == "unless-stopped"
     assert "healthcheck" in wordpress.inputs
 
@@ -161,3 +159,39 @@ def test_component_outputs_name_what_was_built(run):
 def test_neither_container_can_gain_privileges(run):
     for name in ("mysql", "wordpress"):
         assert run.one(CONTAINER, name).inputs["securityOpts"] == ["no-new-privileges:true"]
+
+
+@pytest.mark.parametrize("name, writable", [
+    ("mysql", ["/var/run/mysqld", "/var/lib/mysql-files", "/tmp"]),
+    ("wordpress", ["/var/www/html", "/var/run/apache2", "/var/lock/apache2", "/tmp"]),
+])
+def test_each_container_writes_only_to_its_volumes_and_a_tmpfs_at_the_paths_its_image_writes(run, name, writable):
+    inputs = run.one(CONTAINER, name).inputs
+    assert inputs["readOnly"] is True
+    assert sorted(inputs["tmpfs"]) == sorted(writable)
+    assert all(options.startswith("rw,noexec,nosuid,nodev,size=") for options in inputs["tmpfs"].values())
+
+
+def test_the_scratch_paths_are_the_ones_the_kubernetes_pods_mount():
+    from components.wordpress_builders.kubernetes import mysql, wordpress
+    from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
+
+    assert mysql.SCRATCH is MYSQL_SCRATCH and wordpress.SCRATCH is WORDPRESS_SCRATCH
+
+
+def test_a_tmpfs_is_as_large_as_the_emptydir_at_the_same_path(run):
+    assert run.one(CONTAINER, "mysql").inputs["tmpfs"]["/tmp"].endswith("size=1g")
+    assert run.one(CONTAINER, "wordpress").inputs["tmpfs"]["/var/www/html"].endswith("size=256m")
+
+
+def test_the_secrets_directory_is_a_volume_of_the_containers_own_so_uploads_reach_a_read_only_container(run):
+    for name in ("mysql", "wordpress"):
+        assert {"containerPath": "/run/secrets"} in run.one(CONTAINER, name).inputs["volumes"]
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("mysql", ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETGID", "CAP_SETUID"]),
+    ("wordpress", ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"]),
+])
+def test_each_container_drops_every_capability_but_those_its_root_entrypoint_uses(run, name, kept):
+    assert run.one(CONTAINER, name).inputs["capabilities"] == {"drops": ["ALL"], "adds": kept}
