@@ -6,7 +6,7 @@ from typing import Sequence
 
 import pulumi_docker as docker
 
-from components.secret_bundle import SECRETS_DIR, FileReader, SecretForm, register_form, secret_path
+from components.secret_bundle import FileReader, SecretForm, register_form, secret_path
 
 
 # The docker provider (5.1.0, the release built here) uploads files owned by root and cannot set
@@ -14,11 +14,7 @@ from components.secret_bundle import SECRETS_DIR, FileReader, SecretForm, regist
 # request time). So the files are world-readable inside the container, as Compose mounts file
 # secrets: each container receives only the secrets it consumes, and never through its environment.
 UPLOAD_MODE = "0444"
-# The provider uploads before the start, and Docker refuses to copy into a read-only root
-# filesystem unless the path lies in a volume ("container rootfs is marked read-only"). So the
-# secrets directory is the container's own anonymous volume, removed with the container (the
-# provider's remove_volumes defaults to true). Mount it in each container that receives uploads.
-UPLOAD_VOLUME = docker.ContainerVolumeArgs(container_path=SECRETS_DIR)
+# On a read-only consumer, a carrier container receives them (wordpress_builders.docker_secrets).
 
 
 @register_form("docker")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pulumi
 import pulumi_docker as docker
 
-from components.secret_forms.docker import UPLOAD_VOLUME
 from components.wordpress_builders.docker_confinement import (
     MYSQL_CAPABILITIES,
     NO_NEW_PRIVILEGES,
@@ -13,6 +12,7 @@ from components.wordpress_builders.docker_confinement import (
     capabilities,
     tmpfs,
 )
+from components.wordpress_builders.docker_secrets import secrets_volume
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
 from components.wordpress_stack import (
@@ -56,12 +56,11 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         name=f"{prefix}-mysql",
         image=mysql_image.image_id,
         envs=mysql_secrets.env_list(plain=mysql_env(args.wordpress)),
-        uploads=list(mysql_secrets.attachments),
         volumes=[
             docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR),
-            UPLOAD_VOLUME,
+            secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets),
         ],
-        # Read-only but for the data volume, the secrets and the scratch paths the image writes.
+        # Read-only but for the data volume and the scratch paths the image writes.
         read_only=True,
         tmpfs=tmpfs(MYSQL_SCRATCH),
         capabilities=capabilities(MYSQL_CAPABILITIES),
@@ -76,17 +75,17 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     )
 
     wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
+    wordpress_image = _wordpress_image(stack, args)
     wordpress = docker.Container(
         "wordpress",
         name=f"{prefix}-wordpress",
-        image=_wordpress_image(stack, args),
+        image=wordpress_image,
         envs=wordpress_secrets.env_list(plain=wordpress_env(args.wordpress, mysql_host="mysql")),
-        uploads=list(wordpress_secrets.attachments),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
         # wp-content is mounted inside the document root's tmpfs: Docker mounts parents first.
         volumes=[
             docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR),
-            UPLOAD_VOLUME,
+            secrets_volume(stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets),
         ],
         read_only=True,
         tmpfs=tmpfs(WORDPRESS_SCRATCH),
