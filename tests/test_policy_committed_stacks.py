@@ -37,11 +37,13 @@ def test_dev_deviates_only_where_its_config_says():
     run = run_stack("dev", preview=True)
     assert [(v.level, v.policy, v.resource) for v in analyze(run, "dev")] == []
     # Without dev's config, the pack's defaults block on exactly its deviations: the disposable
-    # volume, and the capabilities the images' root entrypoints keep on Docker.
+    # volumes (the data, and the secrets volume a database mounts), and the capabilities the
+    # images' root entrypoints keep on Docker.
     assert sorted((v.level, v.policy, v.resource) for v in analyze(run)) == [
         ("mandatory", "no-added-capabilities", "mysql"),
         ("mandatory", "no-added-capabilities", "wordpress"),
         ("mandatory", "stateful-storage-protected", "mysql-data"),
+        ("mandatory", "stateful-storage-protected", "mysql-secrets"),
     ]
 
 

@@ -1,5 +1,6 @@
 """WordPressStack on platform docker: the inputs the Docker provider receives."""
 
+import re
 import pytest
 
 from components.secret_bundle import SecretBundle, SecretBundleArgs
@@ -45,11 +46,15 @@ def test_declares_the_compose_recipe_under_the_component(run):
     children = sorted((r.type.split(":")[-1], r.name) for r in run.children_of(stack))
     assert children == [
         ("Container", "mysql"),
+        ("Container", "mysql-secrets-carrier"),
         ("Container", "wordpress"),
+        ("Container", "wordpress-secrets-carrier"),
         ("Network", "network"),
         ("RemoteImage", "mysql-image"),
         ("RemoteImage", "wordpress-image"),
         ("Volume", "mysql-data"),
+        ("Volume", "mysql-secrets"),
+        ("Volume", "wordpress-secrets"),
         ("Volume", "wp-content"),
     ]
 
@@ -93,8 +98,9 @@ def test_passwords_reach_the_containers_as_files_never_as_values(run):
     assert "MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql-root-password" in mysql.inputs["envs"]
     assert "MYSQL_PASSWORD_FILE=/run/secrets/mysql-password" in mysql.inputs["envs"]
     assert not any(e.startswith(("MYSQL_ROOT_PASSWORD=", "MYSQL_PASSWORD=")) for e in mysql.inputs["envs"])
-    assert mysql.input_is_secret("uploads")
-    uploads = {u["file"]: u for u in mysql.inputs["uploads"]}
+    carrier = run.one(CONTAINER, "mysql-secrets-carrier")
+    assert carrier.input_is_secret("uploads")
+    uploads = {u["file"]: u for u in carrier.inputs["uploads"]}
     assert set(uploads) == {"/run/secrets/mysql-root-password", "/run/secrets/mysql-password"}
     assert {u["permissions"] for u in uploads.values()} == {"0444"}  # no write, no execute
     assert all("owner" not in u for u in uploads.values())  # an input the 5.1.0 provider rejects
@@ -106,8 +112,9 @@ def test_wordpress_reads_its_db_password_and_shared_salts_from_files(run):
     assert "WORDPRESS_DB_PASSWORD_FILE=/run/secrets/mysql-password" in envs
     assert "WORDPRESS_AUTH_KEY_FILE=/run/secrets/wordpress-auth-key" in envs
     assert len([e for e in envs if e.startswith("WORDPRESS_") and "_FILE=" in e]) == 9
-    assert wordpress.input_is_secret("uploads")
-    assert {u["permissions"] for u in wordpress.inputs["uploads"]} == {"0444"}  # www-data reads them
+    carrier = run.one(CONTAINER, "wordpress-secrets-carrier")
+    assert carrier.input_is_secret("uploads")
+    assert {u["permissions"] for u in carrier.inputs["uploads"]} == {"0444"}  # www-data reads them
 
 
 @pytest.mark.parametrize("protect_data, protect_content", [(True, True), (True, False), (False, True), (False, False)])
@@ -184,9 +191,19 @@ def test_a_tmpfs_is_as_large_as_the_emptydir_at_the_same_path(run):
     assert run.one(CONTAINER, "wordpress").inputs["tmpfs"]["/var/www/html"].endswith("size=256m")
 
 
-def test_the_secrets_directory_is_a_volume_of_the_containers_own_so_uploads_reach_a_read_only_container(run):
-    for name in ("mysql", "wordpress"):
-        assert {"containerPath": "/run/secrets"} in run.one(CONTAINER, name).inputs["volumes"]
+@pytest.mark.parametrize("name", ["mysql", "wordpress"])
+def test_the_secrets_reach_a_read_only_container_on_a_read_only_volume_a_never_started_carrier_fills(run, name):
+    (mount,) = [v for v in run.one(CONTAINER, name).inputs["volumes"] if v["containerPath"] == "/run/secrets"]
+    assert mount["readOnly"] is True
+    carrier = run.one(CONTAINER, f"{name}-secrets-carrier").inputs
+    assert carrier["start"] is False and carrier["mustRun"] is False
+    assert carrier["volumes"] == [{"volumeName": mount["volumeName"], "containerPath": "/run/secrets"}]
+    assert carrier["image"] == run.one(CONTAINER, name).inputs["image"]  # already here; never run
+
+
+def test_the_secrets_volume_is_named_after_a_digest_of_the_values_so_rotation_replaces_the_consumer(run):
+    name = run.one("docker:index/volume:Volume", "mysql-secrets").inputs["name"]
+    assert re.fullmatch(r"moorings-t-mysql-secrets-[0-9a-f]{10}", name)
 
 
 @pytest.mark.parametrize("name, kept", [
