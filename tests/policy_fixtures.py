@@ -26,6 +26,8 @@ def container(name: str, **overrides: Any) -> docker.Container:
         envs=["WORDPRESS_DB_HOST=mysql:3306"],
         healthcheck=docker.ContainerHealthcheckArgs(tests=["CMD", "true"], interval="10s"),
         security_opts=["no-new-privileges:true"],
+        read_only=True,
+        capabilities=docker.ContainerCapabilitiesArgs(drops=["ALL"]),
     )
     args.update(overrides)
     return docker.Container(name, **args)

@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import time
 import urllib.request
 
 import pytest
 
+from components.wordpress_builders.docker_confinement import MYSQL_CAPABILITIES, WORDPRESS_CAPABILITIES
 from tests.docker_engine import docker, require_docker_engine
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 from tests.standin_images import build
@@ -79,6 +81,59 @@ def test_secret_files_are_readable_by_the_images_user_and_never_in_the_environme
         env = inspect(name)["Config"]["Env"]
         assert not any(value in variable for variable in env)
     assert "no-new-privileges:true" in inspect(name)["HostConfig"]["SecurityOpt"]
+
+
+@pytest.mark.parametrize("container, kept", [("mysql", MYSQL_CAPABILITIES), ("wordpress", WORDPRESS_CAPABILITIES)])
+def test_each_container_runs_on_a_read_only_root_with_only_its_capabilities(dev, container, kept):
+    host = inspect(f"{PREFIX}-{container}")["HostConfig"]
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert host["CapAdd"] == list(kept)
+
+
+@pytest.mark.parametrize("container", ["mysql", "wordpress"])
+def test_even_root_cannot_write_to_the_root_filesystem(dev, container):
+    written = docker("exec", f"{PREFIX}-{container}", "sh", "-c", "echo x > /written")
+    assert written.returncode != 0 and "Read-only file system" in written.stderr
+
+
+@pytest.mark.parametrize("container, wrote", [
+    ("mysql", ["/var/lib/mysql/mysql/index.html", "/var/run/mysqld/mysqld.pid", "/tmp/mysqld-tmp"]),
+    ("wordpress", ["/var/www/html/wp-login.php", "/var/www/html/wp-content/index.php", "/var/run/apache2/apache2.pid"]),
+])
+def test_the_stand_ins_wrote_where_the_real_images_write(dev, container, wrote):
+    for path in wrote:
+        assert docker("exec", f"{PREFIX}-{container}", "test", "-s", path).returncode == 0, path
+
+
+def test_both_come_back_after_a_restart_on_their_persisted_data(dev):
+    # The second start is the one that needs DAC_OVERRIDE: root walks (mysql) or rewrites
+    # (wordpress) directories its image's user owns.
+    for container in ("mysql", "wordpress"):
+        assert docker("restart", f"{PREFIX}-{container}").returncode == 0
+    wait_healthy(f"{PREFIX}-mysql")
+    assert inspect(f"{PREFIX}-wordpress")["State"]["Running"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{dev.port}/wp-login.php", timeout=10) as page:
+        assert page.status == 200
+
+
+def wait_healthy(container: str, seconds: int = 60) -> None:
+    for _ in range(seconds):
+        state = inspect(container)["State"]
+        if state.get("Health", {}).get("Status") == "healthy":
+            return
+        assert state["Running"], docker("logs", container).stderr
+        time.sleep(1)
+    pytest.fail(f"{container} not healthy after {seconds}s")
+
+
+@pytest.mark.parametrize("container", ["mysql", "wordpress"])
+def test_the_secrets_arrive_on_a_read_only_volume_through_a_carrier_that_never_runs(dev, container):
+    (mount,) = [m for m in inspect(f"{PREFIX}-{container}")["Mounts"] if m["Destination"] == "/run/secrets"]
+    assert mount["Type"] == "volume" and mount["RW"] is False
+    assert mount["Name"].startswith(f"{PREFIX}-{container}-secrets-")
+    carrier = inspect(f"{PREFIX}-{container}-secrets")["State"]
+    assert carrier["Status"] == "created" and carrier["StartedAt"].startswith("0001-")
 
 
 def test_a_second_up_changes_nothing(dev):

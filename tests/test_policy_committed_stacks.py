@@ -36,9 +36,14 @@ def test_every_advisory_violation_is_a_deviation_its_policy_config_explains(chec
 def test_dev_deviates_only_where_its_config_says():
     run = run_stack("dev", preview=True)
     assert [(v.level, v.policy, v.resource) for v in analyze(run, "dev")] == []
-    # Without dev's config, the pack's defaults block on exactly its one deviation.
+    # Without dev's config, the pack's defaults block on exactly its deviations: the disposable
+    # volumes (the data, and the secrets volume a database mounts), and the capabilities the
+    # images' root entrypoints keep on Docker.
     assert sorted((v.level, v.policy, v.resource) for v in analyze(run)) == [
+        ("mandatory", "no-added-capabilities", "mysql"),
+        ("mandatory", "no-added-capabilities", "wordpress"),
         ("mandatory", "stateful-storage-protected", "mysql-data"),
+        ("mandatory", "stateful-storage-protected", "mysql-secrets"),
     ]
 
 

@@ -18,6 +18,10 @@ def secret_env(name, secret="db", key="password"):
 def program():
     # Good forms: *_FILE with the file provided, Secret references, flags, plain settings.
     container("docker-file", envs=["WORDPRESS_DB_PASSWORD_FILE=/run/secrets/db-password", "LDAP_PASSWORD_AUTH=off"], uploads=[UPLOAD])
+    container("docker-volume-file", envs=["WORDPRESS_DB_PASSWORD_FILE=/run/secrets/db-password"], volumes=[
+        docker.ContainerVolumeArgs(volume_name="secrets", container_path="/run/secrets", read_only=True)])
+    container("docker-writable-volume-file", envs=["WORDPRESS_DB_PASSWORD_FILE=/run/secrets/db-password"], volumes=[
+        docker.ContainerVolumeArgs(volume_name="secrets", container_path="/run/secrets")])
     secret = docker.Secret("db-password", name="db-password", data="czNjcjN0")
     service(
         "swarm-file",
@@ -131,10 +135,17 @@ def test_a_file_variable_needs_an_upload_on_docker(violations):
         (
             "secrets-mounted-as-files",
             "docker:index/container:Container 'docker-missing-file': envs[0] sets WORDPRESS_DB_PASSWORD_FILE to "
-            "\"/run/secrets/db-password\", but no upload (uploads[].file) provides that file, so the container "
-            "starts without its secret. Fix: upload the secret to that path (uploads, permissions 0400).",
+            "\"/run/secrets/db-password\", but no upload (uploads[].file) or read-only named volume provides that "
+            "file, so the container starts without its secret. Fix: upload the secret to that path (uploads, "
+            "permissions 0400), or into a volume mounted read-only at its directory.",
         )
     ]
+
+
+def test_on_docker_a_named_volume_mounted_read_only_at_the_files_directory_provides_it_too(violations):
+    assert findings(violations, "docker-volume-file") == []
+    # Writable, it is any data volume: nothing says the secret is there and left alone.
+    assert [p for p, _ in findings(violations, "docker-writable-volume-file")] == ["secrets-mounted-as-files"]
 
 
 def test_a_file_variable_needs_a_swarm_secret_on_swarm(violations):
@@ -162,4 +173,4 @@ def test_a_file_variable_needs_a_secret_volume_on_kubernetes_not_a_configmap(vio
 
 
 def test_exactly_these_violations(violations):
-    assert len(violations) == 9
+    assert len(violations) == 10  # the writable-volume case among them

@@ -37,7 +37,7 @@ def program():
         "k8s-host-path",
         spec=pod_spec(volumes=[core.VolumeArgs(name="logs", host_path=core.HostPathVolumeSourceArgs(path="/var/log"))]),
     )
-    container("docker-capabilities", capabilities=docker.ContainerCapabilitiesArgs(adds=["NET_ADMIN", "CAP_SYS_ADMIN"]))
+    container("docker-capabilities", capabilities=docker.ContainerCapabilitiesArgs(drops=["ALL"], adds=["NET_ADMIN", "CAP_SYS_ADMIN"]))
     service("swarm-capabilities", cap_adds=["NET_BIND_SERVICE"])
     deployment(
         "k8s-capabilities",

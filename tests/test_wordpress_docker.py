@@ -1,5 +1,6 @@
 """WordPressStack on platform docker: the inputs the Docker provider receives."""
 
+import re
 import pytest
 
 from components.secret_bundle import SecretBundle, SecretBundleArgs
@@ -45,11 +46,15 @@ def test_declares_the_compose_recipe_under_the_component(run):
     children = sorted((r.type.split(":")[-1], r.name) for r in run.children_of(stack))
     assert children == [
         ("Container", "mysql"),
+        ("Container", "mysql-secrets-carrier"),
         ("Container", "wordpress"),
+        ("Container", "wordpress-secrets-carrier"),
         ("Network", "network"),
         ("RemoteImage", "mysql-image"),
         ("RemoteImage", "wordpress-image"),
         ("Volume", "mysql-data"),
+        ("Volume", "mysql-secrets"),
+        ("Volume", "wordpress-secrets"),
         ("Volume", "wp-content"),
     ]
 
@@ -66,7 +71,7 @@ def test_a_private_bridge_network_joins_the_two_containers(run):
 def test_mysql_is_never_published_and_keeps_its_data_on_a_named_volume(run):
     mysql = run.one(CONTAINER, "mysql").inputs
     assert "ports" not in mysql
-    assert mysql["volumes"] == [{"volumeName": "moorings-t-mysql-data", "containerPath": "/var/lib/mysql"}]
+    assert mysql["volumes"][0] == {"volumeName": "moorings-t-mysql-data", "containerPath": "/var/lib/mysql"}
     assert mysql["restart"] == "unless-stopped"
     assert mysql["healthcheck"]["tests"] == ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
     # `up` waits for the healthcheck, so WordPress starts against a live database.
@@ -77,9 +82,7 @@ def test_wordpress_is_published_on_loopback_only_and_waits_for_mysql(run):
     wordpress = run.one(CONTAINER, "wordpress")
     assert wordpress.inputs["ports"] == [{"internal": 80, "external": 8080, "ip": "127.0.0.1", "protocol": "tcp"}]
     assert run.one(CONTAINER, "mysql").urn in wordpress.depends_on
-    assert wordpress.inputs["volumes"] == [
-        {"volumeName": "moorings-t-wp-content", "containerPath": "/var/www/html/wp-content"}
-    ]
+    assert wordpress.inputs["volumes"][0] == {"volumeName": "moorings-t-wp-content", "containerPath": "/var/www/html/wp-content"}
     assert wordpress.inputs["restart"] == "unless-stopped"
     assert "healthcheck" in wordpress.inputs
 
@@ -95,8 +98,9 @@ def test_passwords_reach_the_containers_as_files_never_as_values(run):
     assert "MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql-root-password" in mysql.inputs["envs"]
     assert "MYSQL_PASSWORD_FILE=/run/secrets/mysql-password" in mysql.inputs["envs"]
     assert not any(e.startswith(("MYSQL_ROOT_PASSWORD=", "MYSQL_PASSWORD=")) for e in mysql.inputs["envs"])
-    assert mysql.input_is_secret("uploads")
-    uploads = {u["file"]: u for u in mysql.inputs["uploads"]}
+    carrier = run.one(CONTAINER, "mysql-secrets-carrier")
+    assert carrier.input_is_secret("uploads")
+    uploads = {u["file"]: u for u in carrier.inputs["uploads"]}
     assert set(uploads) == {"/run/secrets/mysql-root-password", "/run/secrets/mysql-password"}
     assert {u["permissions"] for u in uploads.values()} == {"0444"}  # no write, no execute
     assert all("owner" not in u for u in uploads.values())  # an input the 5.1.0 provider rejects
@@ -108,8 +112,9 @@ def test_wordpress_reads_its_db_password_and_shared_salts_from_files(run):
     assert "WORDPRESS_DB_PASSWORD_FILE=/run/secrets/mysql-password" in envs
     assert "WORDPRESS_AUTH_KEY_FILE=/run/secrets/wordpress-auth-key" in envs
     assert len([e for e in envs if e.startswith("WORDPRESS_") and "_FILE=" in e]) == 9
-    assert wordpress.input_is_secret("uploads")
-    assert {u["permissions"] for u in wordpress.inputs["uploads"]} == {"0444"}  # www-data reads them
+    carrier = run.one(CONTAINER, "wordpress-secrets-carrier")
+    assert carrier.input_is_secret("uploads")
+    assert {u["permissions"] for u in carrier.inputs["uploads"]} == {"0444"}  # www-data reads them
 
 
 @pytest.mark.parametrize("protect_data, protect_content", [(True, True), (True, False), (False, True), (False, False)])
@@ -161,3 +166,49 @@ def test_component_outputs_name_what_was_built(run):
 def test_neither_container_can_gain_privileges(run):
     for name in ("mysql", "wordpress"):
         assert run.one(CONTAINER, name).inputs["securityOpts"] == ["no-new-privileges:true"]
+
+
+@pytest.mark.parametrize("name, writable", [
+    ("mysql", ["/var/run/mysqld", "/var/lib/mysql-files", "/tmp"]),
+    ("wordpress", ["/var/www/html", "/var/run/apache2", "/var/lock/apache2", "/tmp"]),
+])
+def test_each_container_writes_only_to_its_volumes_and_a_tmpfs_at_the_paths_its_image_writes(run, name, writable):
+    inputs = run.one(CONTAINER, name).inputs
+    assert inputs["readOnly"] is True
+    assert sorted(inputs["tmpfs"]) == sorted(writable)
+    assert all(options.startswith("rw,noexec,nosuid,nodev,size=") for options in inputs["tmpfs"].values())
+
+
+def test_the_scratch_paths_are_the_ones_the_kubernetes_pods_mount():
+    from components.wordpress_builders.kubernetes import mysql, wordpress
+    from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
+
+    assert mysql.SCRATCH is MYSQL_SCRATCH and wordpress.SCRATCH is WORDPRESS_SCRATCH
+
+
+def test_a_tmpfs_is_as_large_as_the_emptydir_at_the_same_path(run):
+    assert run.one(CONTAINER, "mysql").inputs["tmpfs"]["/tmp"].endswith("size=1g")
+    assert run.one(CONTAINER, "wordpress").inputs["tmpfs"]["/var/www/html"].endswith("size=256m")
+
+
+@pytest.mark.parametrize("name", ["mysql", "wordpress"])
+def test_the_secrets_reach_a_read_only_container_on_a_read_only_volume_a_never_started_carrier_fills(run, name):
+    (mount,) = [v for v in run.one(CONTAINER, name).inputs["volumes"] if v["containerPath"] == "/run/secrets"]
+    assert mount["readOnly"] is True
+    carrier = run.one(CONTAINER, f"{name}-secrets-carrier").inputs
+    assert carrier["start"] is False and carrier["mustRun"] is False
+    assert carrier["volumes"] == [{"volumeName": mount["volumeName"], "containerPath": "/run/secrets"}]
+    assert carrier["image"] == run.one(CONTAINER, name).inputs["image"]  # already here; never run
+
+
+def test_the_secrets_volume_is_named_after_a_digest_of_the_values_so_rotation_replaces_the_consumer(run):
+    name = run.one("docker:index/volume:Volume", "mysql-secrets").inputs["name"]
+    assert re.fullmatch(r"moorings-t-mysql-secrets-[0-9a-f]{10}", name)
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("mysql", ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETGID", "CAP_SETUID"]),
+    ("wordpress", ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"]),
+])
+def test_each_container_drops_every_capability_but_those_its_root_entrypoint_uses(run, name, kept):
+    assert run.one(CONTAINER, name).inputs["capabilities"] == {"drops": ["ALL"], "adds": kept}

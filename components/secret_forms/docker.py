@@ -14,6 +14,7 @@ from components.secret_bundle import FileReader, SecretForm, register_form, secr
 # request time). So the files are world-readable inside the container, as Compose mounts file
 # secrets: each container receives only the secrets it consumes, and never through its environment.
 UPLOAD_MODE = "0444"
+# On a read-only consumer, a carrier container receives them (wordpress_builders.docker_secrets).
 
 
 @register_form("docker")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pulumi
 import pulumi_docker as docker
 
+from components.wordpress_builders.docker_confinement import (
+    MYSQL_CAPABILITIES,
+    NO_NEW_PRIVILEGES,
+    WORDPRESS_CAPABILITIES,
+    capabilities,
+    tmpfs,
+)
+from components.wordpress_builders.docker_secrets import secrets_volume
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
+from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
 from components.wordpress_stack import (
     HTTP_PORT,
     MYSQL_PROBE,
@@ -23,8 +32,6 @@ from components.wordpress_stack import (
 )
 
 RESTART = "unless-stopped"
-# Both images start as root and drop to their user (gosu, apache): nothing needs setuid after.
-NO_NEW_PRIVILEGES = ["no-new-privileges:true"]
 MYSQL_HEALTHCHECK = MYSQL_PROBE.as_args(docker.ContainerHealthcheckArgs)
 WORDPRESS_HEALTHCHECK = WORDPRESS_PROBE.as_args(docker.ContainerHealthcheckArgs)
 
@@ -49,8 +56,14 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         name=f"{prefix}-mysql",
         image=mysql_image.image_id,
         envs=mysql_secrets.env_list(plain=mysql_env(args.wordpress)),
-        uploads=list(mysql_secrets.attachments),
-        volumes=[docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR)],
+        volumes=[
+            docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR),
+            secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets),
+        ],
+        # Read-only but for the data volume and the scratch paths the image writes.
+        read_only=True,
+        tmpfs=tmpfs(MYSQL_SCRATCH),
+        capabilities=capabilities(MYSQL_CAPABILITIES),
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
         healthcheck=MYSQL_HEALTHCHECK,
         restart=RESTART,
@@ -62,14 +75,21 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     )
 
     wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
+    wordpress_image = _wordpress_image(stack, args)
     wordpress = docker.Container(
         "wordpress",
         name=f"{prefix}-wordpress",
-        image=_wordpress_image(stack, args),
+        image=wordpress_image,
         envs=wordpress_secrets.env_list(plain=wordpress_env(args.wordpress, mysql_host="mysql")),
-        uploads=list(wordpress_secrets.attachments),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
-        volumes=[docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR)],
+        # wp-content is mounted inside the document root's tmpfs: Docker mounts parents first.
+        volumes=[
+            docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR),
+            secrets_volume(stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets),
+        ],
+        read_only=True,
+        tmpfs=tmpfs(WORDPRESS_SCRATCH),
+        capabilities=capabilities(WORDPRESS_CAPABILITIES),
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
         healthcheck=WORDPRESS_HEALTHCHECK,
         restart=RESTART,

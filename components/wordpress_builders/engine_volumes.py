@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker as docker
 
+from components.wordpress_builders.image_paths import MYSQL_DATA_DIR, WP_CONTENT_DIR
 from components.wordpress_stack import WordPressStack, WordPressStackArgs
 
-MYSQL_DATA_DIR = "/var/lib/mysql"
-WP_CONTENT_DIR = "/var/www/html/wp-content"
+__all__ = ["MYSQL_DATA_DIR", "WP_CONTENT_DIR", "EngineVolumes", "engine_volumes"]
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,14 @@ ENV_POLICY = resource_rule(
 def _provided_files(container: Container) -> tuple[list, list]:
     """(exact file paths, directories) that the platform's secret mechanism fills."""
     if container.platform == "docker":
-        return [get(u, "file") for u in items(container.get("uploads"))], []
+        # Uploads, or a named volume mounted read-only (the docker builder's secrets, uploaded
+        # into it through a carrier container: a read-only root takes no upload).
+        directories = [
+            get(v, "containerPath")
+            for v in items(container.get("volumes"))
+            if get(v, "volumeName") is not None and get(v, "readOnly") is True
+        ]
+        return [get(u, "file") for u in items(container.get("uploads"))], directories
     if container.platform == "swarm":
         files = []
         for secret in items(container.get("secrets")):
@@ -117,7 +124,10 @@ def _provided_files(container: Container) -> tuple[list, list]:
 
 
 _MECHANISM = {
-    "docker": ("upload (uploads[].file)", "upload the secret to that path (uploads, permissions 0400)"),
+    "docker": (
+        "upload (uploads[].file) or read-only named volume",
+        "upload the secret to that path (uploads, permissions 0400), or into a volume mounted read-only at its directory",
+    ),
     "swarm": (
         "Swarm secret (taskSpec.containerSpec.secrets[].fileName)",
         "grant the secret to the service with fileName set to that path",

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 from pulumi_policy import Severity
 
 from .core import Context, Resource, get, is_unknown, items, resource_rule
-from .workloads import RUN_TO_COMPLETION, containers
+from .workloads import RUN_TO_COMPLETION, containers, never_started
 
 _HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
 
@@ -39,6 +39,8 @@ def _probe_problem(probe: Any, ctx: Context) -> Optional[str]:
 def check(resource: Resource, ctx: Context) -> Iterator[str]:
     if resource.type in RUN_TO_COMPLETION:
         return  # jobs run to completion: probes do not apply
+    if never_started(resource):
+        return  # nothing runs to probe
     for container in containers(resource, include_init=False):
         if container.platform in ("docker", "swarm"):
             problem = _healthcheck_problem(container.get("healthcheck"), ctx)

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from pulumi_policy import PolicyConfigSchema, Severity
 
 from .core import Context, Resource, get, is_unknown, items, resource_rule, show
-from .workloads import CONTAINER, SERVICE, containers, pod
+from .workloads import CONTAINER, SERVICE, containers, never_started, pod
 
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
@@ -55,6 +55,8 @@ def _sets_no_new_privileges(option: Any) -> bool:
 def check_escalation(resource: Resource, ctx: Context) -> Iterator[str]:
     for container in containers(resource):
         if container.platform == "docker":
+            if never_started(resource):
+                continue  # runs no process that could gain a privilege
             options = items(_known(container.get("securityOpts"), ctx))
             if any(_sets_no_new_privileges(o) for o in options) or is_unknown(container.get("securityOpts")):
                 continue

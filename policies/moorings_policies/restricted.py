@@ -11,9 +11,14 @@
 - workload-network-policy (stack): every workload's pods are selected by a NetworkPolicy that
   restricts ingress, not only the database's.
 
-Field by platform (wire names): Kubernetes only; spec.template.spec.securityContext
-{runAsNonRoot, runAsUser, seccompProfile} and containers[].securityContext {runAsNonRoot,
-runAsUser, capabilities.drop, readOnlyRootFilesystem, seccompProfile}.
+  A docker Container (platform docker) is judged on what Docker can confine: a read-only root
+  filesystem, capabilities dropped (ALL) and its seccomp profile left on. Not on its user: the
+  official images start as root there and step down themselves (README, Hardening, Docker).
+
+Field by platform (wire names): Kubernetes spec.template.spec.securityContext {runAsNonRoot,
+runAsUser, seccompProfile} and containers[].securityContext {runAsNonRoot, runAsUser,
+capabilities.drop, readOnlyRootFilesystem, seccompProfile}; docker Container readOnly,
+capabilities.drops, securityOpts (seccomp=unconfined). Swarm services are not judged here.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any, Iterator
 from pulumi_policy import PolicyConfigSchema, Severity
 
 from .core import Context, Resource, first_unknown, get, is_unknown, items, resource_rule, show, stack_rule
-from .workloads import NETWORK_POLICY, PDB, containers, namespace, pod, selector_matches, show_labels
+from .workloads import CONTAINER, NETWORK_POLICY, PDB, containers, namespace, never_started, pod, selector_matches, show_labels
 
 SECCOMP_CONFINED = ("RuntimeDefault", "Localhost")
 
@@ -37,12 +42,49 @@ def _shown(value: Any) -> str:
     return "not set" if value is None else show(value)
 
 
-def check_restricted(resource: Resource, ctx: Context) -> Iterator[str]:
-    spec = pod(resource)
-    if spec is None:
+def _seccomp_unconfined(option: Any) -> bool:
+    return str(option).replace(":", "=").replace(" ", "") == "seccomp=unconfined"
+
+
+def check_docker_container(resource: Resource, ctx: Context) -> Iterator[str]:
+    values = {
+        "readOnly": resource.get("readOnly"),
+        "drops": resource.get("capabilities", "drops"),
+        "securityOpts": resource.get("securityOpts"),
+    }
+    pending = first_unknown(list(values.values()) + items(values["drops"]) + items(values["securityOpts"]))
+    if pending is not None:
+        ctx.defer(pending)
         return
+    if values["readOnly"] is not True:
+        found = "false" if values["readOnly"] is False else "not set (writable)"
+        yield (
+            f"{resource.label}: readOnly is {found}: a compromised process can change the image's "
+            "files. Fix: set read_only=True, with a tmpfs (or a volume) only where the image must write."
+        )
+    if "ALL" not in [str(c).upper() for c in items(values["drops"])]:
+        yield (
+            f"{resource.label}: capabilities.drops is {_shown(values['drops'])}, not [ALL]: the container "
+            "keeps Docker's default capabilities (NET_RAW, MKNOD, SETFCAP among them). Fix: drop ALL and "
+            "add back only a named capability the entrypoint needs."
+        )
+    if any(_seccomp_unconfined(o) for o in items(values["securityOpts"])):
+        yield (
+            f"{resource.label}: securityOpts turns seccomp off (seccomp=unconfined): no syscall filter. "
+            "Fix: remove it; Docker's default profile then applies."
+        )
+
+
+def check_restricted(resource: Resource, ctx: Context) -> Iterator[str]:
     exempt = ctx.config.get("exempt", {}) or {}
     if resource.name in exempt:
+        return
+    if resource.type == CONTAINER:
+        if not never_started(resource):
+            yield from check_docker_container(resource, ctx)
+        return
+    spec = pod(resource)
+    if spec is None:
         return
     pod_context = get(spec.spec, "securityContext", default={})
     for container in containers(resource):
@@ -150,8 +192,9 @@ EXEMPT_SCHEMA = PolicyConfigSchema(
 POLICIES = [
     resource_rule(
         "restricted-profile",
-        "Kubernetes containers meet the restricted profile: runAsNonRoot, capabilities dropped (ALL), "
-        "a read-only root filesystem and a RuntimeDefault seccomp profile, set explicitly.",
+        "Containers meet the restricted profile: on Kubernetes runAsNonRoot, capabilities dropped (ALL), "
+        "a read-only root filesystem and a RuntimeDefault seccomp profile, set explicitly; docker "
+        "containers a read-only root filesystem, capabilities dropped (ALL) and seccomp left on.",
         check_restricted,
         Severity.HIGH,
         EXEMPT_SCHEMA,

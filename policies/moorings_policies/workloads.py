@@ -102,6 +102,12 @@ def pod(resource: Resource) -> Optional[Pod]:
     return Pod(resource, path, resource.get(*path, default={}))
 
 
+def never_started(resource: Resource) -> bool:
+    """A docker Container created with start: false runs nothing: a carrier of files for a volume
+    (the docker builder's secrets), judged by no container rule."""
+    return resource.type == CONTAINER and resource.get("start") is False
+
+
 def containers(resource: Resource, include_init: bool = True) -> list[Container]:
     """Every container the resource runs (none for resources that run no container)."""
     if resource.type == CONTAINER:

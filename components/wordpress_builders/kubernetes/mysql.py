@@ -1,12 +1,7 @@
 """MySQL: a StatefulSet of one on its own protected claim, behind a headless Service.
 
-The official image (docker-library/mysql, Oracle Linux) runs here as its mysql user (999) on a
-read-only root filesystem. What it writes, read from its Dockerfile and entrypoint:
-- /var/lib/mysql: the data (the claim; the server's datadir is a subdirectory of it);
-- /var/run/mysqld: the socket and the pid file (the Dockerfile points my.cnf's socket there,
-  mode 1777 "regardless of the UID our mysqld instance ends up having at runtime");
-- /var/lib/mysql-files: secure-file-priv, which the entrypoint creates (`mkdir -p`) before start;
-- /tmp: mysqld's tmpdir (sorts and temporary tables that spill to disk).
+The official image runs here as its mysql user (999) on a read-only root filesystem, writing
+only to its claim and the scratch directories image_paths lists (read from the image).
 """
 
 from __future__ import annotations
@@ -18,11 +13,12 @@ from components.k8s.pods import PULL_POLICY, env, exec_probe, pod_spec, resource
 from components.k8s.workloads import service
 from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import Resources
+from components.wordpress_builders.image_paths import MYSQL_DATA_DIR, MYSQL_SCRATCH
 from components.wordpress_builders.kubernetes.storage import claim_volume
 from components.wordpress_stack import MYSQL_PORT, MYSQL_READER, WordPressSpec, mysql_env
 
 NAME = "mysql"
-MOUNT = "/var/lib/mysql"
+MOUNT = MYSQL_DATA_DIR
 # A subdirectory of the claim: a fresh ext4 volume holds lost+found, and MySQL refuses to
 # initialise a data directory that is not empty. The image's entrypoint reads --datadir.
 DATA_DIR = f"{MOUNT}/data"
@@ -30,12 +26,8 @@ DATA_DIR = f"{MOUNT}/data"
 # listens on the socket only and must not count as up. `mysqladmin ping` exits 0 whenever
 # the server answers, even "access denied", so the probe needs no password.
 PING = ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
-# The writable directories of a read-only root filesystem (see the module's docstring).
-SCRATCH = (
-    ("/var/run/mysqld", "8Mi", "mysqld-run"),
-    ("/var/lib/mysql-files", "64Mi", "mysql-files"),
-    ("/tmp", "1Gi", "tmp"),
-)
+# The writable directories of a read-only root filesystem, the same on every platform.
+SCRATCH = MYSQL_SCRATCH
 
 
 def mysql_statefulset(

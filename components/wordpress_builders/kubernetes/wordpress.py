@@ -1,14 +1,7 @@
 """WordPress: a Deployment of `replicas` pods sharing wp-content, rolled one pod at a time.
 
-The official image (docker-library/wordpress, FROM php:<v>-apache) runs here as www-data on a
-read-only root filesystem. What it writes, read from its entrypoint and its base image:
-- /var/www/html: docker-entrypoint.sh copies WordPress from /usr/src/wordpress into it at
-  every start of an empty directory and writes wp-config.php there (the image declares it a
-  VOLUME): a pod-lived emptyDir; wp-content below it is the shared claim.
-- /var/run/apache2 and /var/lock/apache2 (APACHE_RUN_DIR, APACHE_LOCK_DIR): Apache's pid file,
-  its cgisock directory and its file mutex (Debian's apache2.conf: `Mutex file:${APACHE_LOCK_DIR}`).
-- /tmp: PHP's sessions and uploads in progress (no session.save_path or upload_tmp_dir set).
-Apache's logs are symlinks to /dev/stdout and /dev/stderr: no write reaches the root filesystem.
+The official image runs here as www-data on a read-only root filesystem, writing only to the
+wp-content claim and the scratch directories image_paths lists (read from the image).
 """
 
 from __future__ import annotations
@@ -35,19 +28,14 @@ from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, Resources
 from components.wordpress_builders.kubernetes.storage import claim_volume
 from components.wordpress_builders.kubernetes.apache import APACHE_PORT, apache_config
+from components.wordpress_builders.image_paths import WORDPRESS_SCRATCH, WP_CONTENT_DIR
 from components.wordpress_stack import WORDPRESS_READER, WordPressSpec, wordpress_env
 
 NAME = "wordpress"
 PORT_NAME = "http"
-DOCUMENT_ROOT = "/var/www/html"
-WP_CONTENT = f"{DOCUMENT_ROOT}/wp-content"
-# The writable directories of a read-only root filesystem (see the module's docstring).
-SCRATCH = (
-    (DOCUMENT_ROOT, "256Mi", "wordpress-root"),  # WordPress's files: about 80 MB
-    ("/var/run/apache2", "8Mi", "apache-run"),
-    ("/var/lock/apache2", "8Mi", "apache-lock"),
-    ("/tmp", "256Mi", "tmp"),
-)
+WP_CONTENT = WP_CONTENT_DIR
+# The writable directories of a read-only root filesystem, the same on every platform.
+SCRATCH = WORDPRESS_SCRATCH
 
 
 def wordpress_deployment(
