@@ -52,6 +52,22 @@ ROLLBACK = RolloutPolicy(delay="0s", failure_action="pause")
 
 
 @dataclass(frozen=True)
+class RestartPolicy:
+    """When Swarm restarts a task that exits. The defaults are Docker's own, spelled out in full:
+    left unset, pulumi-docker 5.1.0 sends an empty policy on create and a different one (no
+    delay, a zero window) on the next update, which changes the task template, so a mere scale
+    3 -> 5 replaced every running task (issue 10)."""
+
+    condition: str = "any"
+    """none, on-failure or any."""
+    delay: str = "5s"
+    max_attempts: int = 0
+    """0: no limit."""
+    window: str = "0s"
+    """How long a restart has to stay up to count; 0s: unbounded."""
+
+
+@dataclass(frozen=True)
 class ConfigFile:
     """A non-secret file given to the service's tasks as a Swarm config."""
 
@@ -120,6 +136,7 @@ class SwarmServiceArgs:
     placement: Placement = Placement()
     update: RolloutPolicy = UPDATE
     rollback: RolloutPolicy = ROLLBACK
+    restart: RestartPolicy = RestartPolicy()
     converge: Converge = Converge()
     """Ignored in global mode, which the provider cannot wait on."""
     stop_grace_period: str = "30s"
@@ -170,6 +187,7 @@ class SwarmService(pulumi.ComponentResource):
                     limits=_resources(docker.ServiceTaskSpecResourcesLimitsArgs, args.limits),
                     reservation=_resources(docker.ServiceTaskSpecResourcesReservationArgs, args.reservations),
                 ),
+                restart_policy=docker.ServiceTaskSpecRestartPolicyArgs(**asdict(args.restart)),
                 placement=docker.ServiceTaskSpecPlacementArgs(
                     constraints=list(args.placement.constraints) or None,
                     prefs=list(args.placement.preferences) or None,

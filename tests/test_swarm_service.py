@@ -142,6 +142,11 @@ def test_update_and_rollback_policies(full):
     }
 
 
+def test_the_restart_policy_is_sent_in_full_with_dockers_defaults(full):
+    # In full: a partial policy is filled in differently on update, restarting every task.
+    assert spec(full)["taskSpec"]["restartPolicy"] == {"condition": "any", "delay": "5s", "maxAttempts": 0, "window": "0s"}
+
+
 def test_the_default_update_starts_the_new_task_first_and_rolls_back_on_failure():
     inputs = spec(deploy(SwarmServiceArgs(name="t-min", image="nginx:1.27.3-alpine")))
     assert (inputs["updateConfig"]["order"], inputs["updateConfig"]["failureAction"]) == ("start-first", "rollback")
