@@ -39,6 +39,7 @@ def as_json(review: Review) -> str:
                 "urn": d.change.urn,
                 "op": d.change.op,
                 "diff": [{"path": r.path, "kind": r.kind, "before": r.before, "after": r.after} for r in d.rows],
+                "sameValue": list(d.same_value),
             }
             for d in resource_diffs(review.preview)
         ],

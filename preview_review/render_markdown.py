@@ -62,6 +62,9 @@ def markdown(review: Review) -> str:
             lines += ["| Property | Change | Before | After |", "|---|---|---|---|"]
             lines += [f"| `{r.path}` | {r.kind} | {_cell(r.before)} | {_cell(r.after)} |" for r in diff.rows]
             lines += [""]
+        if diff.same_value:
+            paths = ", ".join(f"`{path}`" for path in diff.same_value)
+            lines += [f"Also reported by the provider, with the same value before and after: {paths}.", ""]
     lines += ["</details>", ""]
     return "\n".join(lines)
 

@@ -36,6 +36,8 @@ def text(review: Review) -> str:
     for diff in resource_diffs(review.preview):
         lines.append(_item(diff.heading))
         lines += [f"      {r.path} ({r.kind}): {r.before} -> {r.after}" for r in diff.rows]
+        if diff.same_value:
+            lines.append(f"      (also reported, same value before and after: {', '.join(diff.same_value)})")
     return "\n".join(lines) + "\n"
 
 

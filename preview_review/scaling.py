@@ -35,6 +35,9 @@ class Scaling:
     """`replicas`, or an autoscaler's `min` / `max`."""
     before: Optional[int]
     after: Optional[int]
+    workload: str = ""
+    """The resource's logical name (`wordpress`, `demo`), which the settings' knobs name; the
+    label carries the object's own, which on Swarm is prefixed (`moorings-swarm-demo`)."""
 
     @property
     def line(self) -> str:
@@ -51,13 +54,13 @@ def scaling(preview: Preview) -> list[Scaling]:
             after = _replicas(change.new_inputs if change.op != "delete" else None, path, change)
             if before != after:
                 field = "replicas" if path.endswith(".replicas") else path.split(".")[-1].removesuffix("Replicas")
-                found.append(Scaling(change.label, field, before, after))
+                found.append(Scaling(change.label, field, before, after, change.logical_name))
     return sorted(found, key=lambda s: (s.label, s.field))
 
 
 def knob_warnings(preview: Preview, settings: StackSettings) -> list[str]:
     """A changed replica setting whose workload's count does not change in this preview, and why."""
-    scaled = {s.label.split(" ")[0] for s in scaling(preview)}
+    scaled = {s.workload for s in scaling(preview)}
     warnings = []
     for setting in settings.changes:
         workload = _workload_of(setting.key)

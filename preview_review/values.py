@@ -13,6 +13,7 @@ SECRET = "[secret]"
 UNKNOWN_TEXT = "(known after apply)"
 ABSENT = "(none)"
 _MISSING = object()
+MISSING = _MISSING  # what lookup returns for a path that is not there
 _PATH_PART = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)')
 
 

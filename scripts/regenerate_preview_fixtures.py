@@ -179,13 +179,20 @@ def swarm_cases(r: Recorder) -> set[str]:
         r.set("services.demo.replicas", "2")
         r.set("wordpress.replicas", "1")
         r.preview("scale-down")
-        r.reset()
+        r.reset(); r.up()
 
         r.before()
         r.remove("services.demo")
         r.preview("service-removed")
         r.reset()
-        return r.secrets()
+
+        # Swarm secrets cannot change: a new one under a new hashed name, the services rolled to it.
+        rotated = f"rotated-{time.time_ns()}-review-fixture"
+        r.before()
+        r.set("mysqlPassword", rotated, secret=True)
+        r.preview("secret-rotation")
+        r.reset()
+        return r.secrets() | {rotated}
     finally:
         r.reset()
         r.project.pulumi("state", "unprotect", "-s", r.stack, "--all", "--yes", check=False)

@@ -47,6 +47,8 @@ def service(
         image=WORDPRESS,
         env={"WORDPRESS_DB_HOST": "mysql:3306"},
         healthcheck=docker.ServiceTaskSpecContainerSpecHealthcheckArgs(tests=["CMD", "true"]),
+        read_only=True,
+        cap_drops=["ALL"],
     )
     spec.update(container_overrides)
     resources = spec.pop("resources", swarm_resources())

@@ -1,4 +1,4 @@
-"""The real engine's previews under tests/fixtures/previews/ (scripts/regenerate-preview-fixtures.sh)
+"""The real engine's previews under tests/fixtures/previews/ (scripts/regenerate_preview_fixtures.py)
 and the golden reviews beside them. MOORINGS_UPDATE_GOLDEN=1 rewrites the goldens: read the diff."""
 
 from __future__ import annotations

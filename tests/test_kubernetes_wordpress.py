@@ -286,8 +286,18 @@ def test_a_disruption_budget_keeps_all_but_one_wordpress_pod_up_in_a_drain(objec
     }
 
 
-def test_a_single_wordpress_pod_gets_no_disruption_budget_that_would_block_drains():
+def test_a_single_wordpress_pod_gets_no_disruption_budget():
     assert ("PodDisruptionBudget", "wordpress") not in kinds(manifests(deploy("staging", SINGLE)))
+
+
+@pytest.mark.parametrize("fewest, most, budget", [(1, 3, True), (1, 1, False), (2, 2, True)])
+def test_under_an_autoscaler_the_budget_follows_the_most_pods_it_may_run(fewest, most, budget):
+    # A minimum of 1 once dropped the budget while the autoscaler could still run 3 pods.
+    autoscaled = {"kubernetes.autoscaling": True, "kubernetes.autoscalingMinReplicas": fewest,
+                  "kubernetes.autoscalingMaxReplicas": most, "wordpress.replicas": fewest}
+    if most == 1:
+        autoscaled.update({"kubernetes.wpContentAccessMode": None, "kubernetes.wpContentStorageClass": None})
+    assert (("PodDisruptionBudget", "wordpress") in kinds(manifests(deploy("staging", autoscaled)))) is budget
 
 
 def _selects(name, instance="moorings-staging"):

@@ -29,7 +29,7 @@ def test_the_fixtures_cover_every_case_of_the_issue():
 def test_no_change_is_clear_and_counts_every_resource_as_same():
     result = reviewed("k8s-no-change")
     assert (result.verdict, result.exit_code) == ("clear", 0)
-    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "same": 30}
+    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "same": 33}
     assert result.scaling == [] and result.risks == []
 
 
@@ -92,6 +92,7 @@ def test_removing_a_service_deletes_its_objects_and_scales_it_to_zero():
     result = reviewed("k8s-service-removed")
     assert [r.line for r in result.risks] == [
         "demo Deployment (moorings-staging): deleted",
+        "demo NetworkPolicy (moorings-staging): deleted",
         "demo PodDisruptionBudget (moorings-staging): deleted",
         "demo Service (moorings-staging): deleted",
     ]
@@ -111,7 +112,7 @@ def test_secret_rotation_names_the_secrets_and_the_workloads_that_roll():
 def test_secret_rotation_ranks_the_database_restart_first():
     risks = reviewed("k8s-secret-rotation").risks
     assert risks[0].line == (
-        "mysql StatefulSet (moorings-staging): updated (`spec.template.spec.volumes[1].secret.secretName`); "
+        "mysql StatefulSet (moorings-staging): updated (`spec.template.spec.volumes[4].secret.secretName`); "
         "the database workload: its pods restart"
     )
     assert risks[0].stateful and not any(r.stateful for r in risks[1:])

@@ -11,6 +11,8 @@ from components.health_probe import HealthProbe
 from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry
 from components.swarm_service import (
     ConfigFile,
+    Confinement,
+    Scratch,
     Converge,
     NetworkAttachment,
     Placement,
@@ -103,7 +105,7 @@ def test_environment_networks_mounts_and_health(full):
     container = task["containerSpec"]
     assert container["env"] == {"GREETING": "hi"}
     assert task["networksAdvanceds"] == [{"id": "net-id", "aliases": ["web"]}]
-    assert container["mounts"] == [{"type": "volume", "source": "t-data", "target": "/data"}]
+    assert container["mounts"][0] == {"type": "volume", "source": "t-data", "target": "/data"}
     assert container["healthcheck"] == {"tests": ["CMD", "true"], "interval": "5s", "timeout": "2s", "retries": 4, "startPeriod": "1s"}
     assert container["stopGracePeriod"] == "20s"
 
@@ -140,6 +142,29 @@ def test_update_and_rollback_policies(full):
         "monitor": "30s",
         "maxFailureRatio": "0.0",
     }
+
+
+def test_by_default_a_task_runs_read_only_with_a_tmpfs_at_tmp_and_no_capability(full):
+    container = spec(full)["taskSpec"]["containerSpec"]
+    assert container["readOnly"] is True
+    assert container["capDrops"] == ["ALL"] and "capAdds" not in container
+    assert container["mounts"][1:] == [{"type": "tmpfs", "target": "/tmp", "tmpfsOptions": {"sizeBytes": 64 * 1024 * 1024}}]
+    assert "user" not in container  # the image's USER
+
+
+def test_a_confinement_sets_the_user_the_scratch_paths_and_the_capabilities_kept():
+    confined = Confinement(user="101:101", scratch=(Scratch("/var/cache/nginx", 16), Scratch("/tmp", 8)),
+                           capabilities=("CAP_CHOWN",))
+    container = spec(deploy(replace(FULL, mounts=(), confinement=confined)))["taskSpec"]["containerSpec"]
+    assert (container["user"], container["readOnly"], container["capDrops"], container["capAdds"]) == (
+        "101:101", True, ["ALL"], ["CAP_CHOWN"])
+    assert [(m["target"], m["tmpfsOptions"]["sizeBytes"]) for m in container["mounts"]] == [
+        ("/var/cache/nginx", 16 * 1024 * 1024), ("/tmp", 8 * 1024 * 1024)]
+
+
+def test_a_writable_root_gets_no_scratch_mounts_and_still_drops_every_capability():
+    container = spec(deploy(replace(FULL, mounts=(), confinement=Confinement(read_only=False, scratch=()))))["taskSpec"]["containerSpec"]
+    assert container["readOnly"] is False and "mounts" not in container and container["capDrops"] == ["ALL"]
 
 
 def test_the_restart_policy_is_sent_in_full_with_dockers_defaults(full):

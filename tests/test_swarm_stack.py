@@ -52,9 +52,16 @@ def test_join_tokens_are_exported_as_secrets_only(run):
 def test_the_demo_is_the_recipes_nginx_on_port_80_with_three_replicas(run):
     demo = run.one(SERVICE, "demo").inputs
     assert demo["name"] == "moorings-swarm-demo"
-    assert demo["taskSpec"]["containerSpec"]["image"] == "nginx:1.27.3-alpine"
+    assert demo["taskSpec"]["containerSpec"]["image"] == "nginxinc/nginx-unprivileged:1.27.3-alpine"
     assert demo["mode"] == {"replicated": {"replicas": 3}}
-    assert demo["endpointSpec"]["ports"] == [{"targetPort": 80, "publishedPort": 80, "protocol": "tcp", "publishMode": "ingress"}]
+    assert demo["endpointSpec"]["ports"] == [{"targetPort": 8080, "publishedPort": 80, "protocol": "tcp", "publishMode": "ingress"}]
+
+
+def test_the_demo_runs_as_its_images_unprivileged_user_read_only_with_no_capability(run):
+    container = run.one(SERVICE, "demo").inputs["taskSpec"]["containerSpec"]
+    assert (container["user"], container["readOnly"], container["capDrops"]) == ("101:101", True, ["ALL"])
+    assert "capAdds" not in container
+    assert [(m["type"], m["target"]) for m in container["mounts"]] == [("tmpfs", "/tmp")]
 
 
 def test_the_demo_has_limits_reservations_and_an_http_health_check(run):
@@ -64,7 +71,7 @@ def test_the_demo_has_limits_reservations_and_an_http_health_check(run):
         "reservation": {"nanoCpus": 50_000_000, "memoryBytes": 16 * 1024 * 1024},
     }
     test = task["containerSpec"]["healthcheck"]["tests"]
-    assert test[0] == "CMD-SHELL" and "http://127.0.0.1:80/" in test[1]
+    assert test[0] == "CMD-SHELL" and "http://127.0.0.1:8080/" in test[1]
 
 
 def test_wordpress_runs_the_configured_replicas_and_mysql_sits_on_the_first_manager(run):
@@ -118,3 +125,14 @@ def test_the_commented_three_host_example_is_a_valid_cluster():
     drains = {r.name: r.inputs["connection"]["host"] for r in commands if r.name.endswith("-drain")}
     assert drains == {"demo-drain": "10.0.0.11", "mysql-drain": "10.0.0.11", "wordpress-drain": "10.0.0.11"}
     assert run.output("url") == "http://10.0.0.11:8080"
+
+
+def test_a_service_relaxed_in_its_settings_is_relaxed_on_swarm_as_said_and_no_further():
+    from stacks.platforms.swarm import service_args
+    from stacks.settings.services import SecuritySpec, ServiceSpec
+
+    relaxed = SecuritySpec(run_as_non_root=False, read_only_root_filesystem=False, capabilities=("NET_BIND_SERVICE",),
+                           why="the image writes its cache under /var/cache and binds 80 as root")
+    confinement = service_args(ServiceSpec(name="edge", image="nginx:1.27.3-alpine", security=relaxed), "p").confinement
+    assert (confinement.user, confinement.read_only, tuple(confinement.scratch)) == (None, False, ())
+    assert tuple(confinement.capabilities) == ("CAP_NET_BIND_SERVICE",)

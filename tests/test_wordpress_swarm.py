@@ -72,11 +72,28 @@ def test_mysql_is_one_task_pinned_to_the_node_with_its_volume(run):
     assert mysql["name"] == "moorings-t-mysql"
     assert mysql["mode"] == {"replicated": {"replicas": 1}}
     assert mysql["taskSpec"]["placement"]["constraints"] == ["node.id==abc123"]
-    assert mysql["taskSpec"]["containerSpec"]["mounts"] == [
+    assert [m for m in mysql["taskSpec"]["containerSpec"]["mounts"] if m["type"] == "volume"] == [
         {"type": "volume", "source": "moorings-t-mysql-data", "target": "/var/lib/mysql"}
     ]
     assert "endpointSpec" not in mysql  # never published
     assert mysql["taskSpec"]["networksAdvanceds"] == [{"id": "network-id", "aliases": ["mysql"]}]
+
+
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("name, scratch, kept", [
+    ("mysql", {"/var/run/mysqld": 8, "/var/lib/mysql-files": 64, "/tmp": 1024},
+     ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_SETGID", "CAP_SETUID"]),
+    ("wordpress", {"/var/www/html": 256, "/var/run/apache2": 8, "/var/lock/apache2": 8, "/tmp": 256},
+     ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"]),
+])
+def test_both_run_read_only_with_tmpfs_where_the_image_writes_and_only_the_entrypoints_capabilities(run, name, scratch, kept):
+    # As on docker (README, Hardening): the images start as root and step down to their user.
+    container = service(run, name)["taskSpec"]["containerSpec"]
+    assert container["readOnly"] is True and "user" not in container
+    assert (container["capDrops"], container["capAdds"]) == (["ALL"], kept)
+    assert {m["target"]: m["tmpfsOptions"]["sizeBytes"] / MIB for m in container["mounts"] if m["type"] == "tmpfs"} == scratch
 
 
 def test_mysql_updates_stop_the_old_server_before_starting_the_new_one(run):

@@ -71,7 +71,7 @@ def service(
 
 def disruption_budget(at: Placement, name: str) -> k8s.policy.v1.PodDisruptionBudget:
     """At most one pod of workload `name` down at a time in a voluntary disruption (a node
-    drain). Declared only when more than one replica runs: with one, it would block every drain.
+    drain). Declared only when more than one replica can run: with one it would protect nothing.
     A pod that is running but not ready may always be evicted (AlwaysAllow): a crash-looping
     pod then never blocks a drain, and evicting it costs no availability."""
     return k8s.policy.v1.PodDisruptionBudget(

@@ -1,4 +1,4 @@
-"""How the docker builder confines WordPress and MySQL: a read-only root filesystem with a tmpfs
+"""How the docker and swarm builders confine WordPress and MySQL: a read-only root filesystem with a tmpfs
 at each scratch path the image writes (image_paths), every capability dropped but the few each
 entrypoint uses, and no-new-privileges.
 
@@ -15,6 +15,7 @@ from typing import Iterable
 
 import pulumi_docker as docker
 
+from components import swarm_service
 from components.wordpress_builders.image_paths import Scratch
 
 NO_NEW_PRIVILEGES = ["no-new-privileges:true"]
@@ -53,3 +54,20 @@ def _tmpfs_size(quantity: str) -> str:
         if quantity.endswith(suffix):
             return quantity[: -len(suffix)] + unit
     raise ValueError(f"scratch size {quantity!r}: use Ki, Mi or Gi")
+
+
+def swarm_confinement(scratch: Iterable[Scratch], kept: Iterable[str]) -> swarm_service.Confinement:
+    """The same confinement for a Swarm service's tasks: the image's user, read-only, tmpfs at
+    the scratch paths (as large as on Docker), the same capabilities kept."""
+    return swarm_service.Confinement(
+        read_only=True,
+        scratch=tuple(swarm_service.Scratch(s.path, _mebibytes(s.size)) for s in scratch),
+        capabilities=tuple(kept),
+    )
+
+
+def _mebibytes(quantity: str) -> int:
+    for suffix, factor in (("Mi", 1), ("Gi", 1024)):
+        if quantity.endswith(suffix):
+            return int(quantity[: -len(suffix)]) * factor
+    raise ValueError(f"scratch size {quantity!r}: use Mi or Gi")

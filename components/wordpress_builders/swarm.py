@@ -26,6 +26,8 @@ from components.swarm_service import (
     VolumeMount,
 )
 from components.swarm_shell import NodeShell
+from components.wordpress_builders.docker_confinement import MYSQL_CAPABILITIES, WORDPRESS_CAPABILITIES, swarm_confinement
+from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
@@ -115,6 +117,8 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             placement=Placement(constraints=tuple(options.mysql_constraints)),
             update=SINGLE_WRITER,
             rollback=SINGLE_WRITER_ROLLBACK,
+            # Read-only, tmpfs scratch, all but the entrypoint's capabilities dropped (as on docker).
+            confinement=swarm_confinement(MYSQL_SCRATCH, MYSQL_CAPABILITIES),
             stop_grace_period="60s",  # a clean InnoDB shutdown
             converge=FIRST_START,
             drain_on=options.drain_on,
@@ -136,6 +140,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             # Per node: several nodes need a shared volume driver for uploads to match.
             mounts=[VolumeMount(volumes.wp_content.name, WP_CONTENT_DIR)],
             healthcheck=WORDPRESS_PROBE,
+            confinement=swarm_confinement(WORDPRESS_SCRATCH, WORDPRESS_CAPABILITIES),
             limits=WORDPRESS_LIMITS,
             reservations=WORDPRESS_RESERVATIONS,
             converge=FIRST_START,

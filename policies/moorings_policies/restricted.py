@@ -14,11 +14,14 @@
   A docker Container (platform docker) is judged on what Docker can confine: a read-only root
   filesystem, capabilities dropped (ALL) and its seccomp profile left on. Not on its user: the
   official images start as root there and step down themselves (README, Hardening, Docker).
+  A Swarm service is judged on what a service spec can say: a read-only root filesystem,
+  capabilities dropped (ALL), and no user set to root explicitly.
 
 Field by platform (wire names): Kubernetes spec.template.spec.securityContext {runAsNonRoot,
 runAsUser, seccompProfile} and containers[].securityContext {runAsNonRoot, runAsUser,
 capabilities.drop, readOnlyRootFilesystem, seccompProfile}; docker Container readOnly,
-capabilities.drops, securityOpts (seccomp=unconfined). Swarm services are not judged here.
+capabilities.drops, securityOpts (seccomp=unconfined); Swarm Service
+taskSpec.containerSpec {readOnly, capDrops, user}.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any, Iterator
 from pulumi_policy import PolicyConfigSchema, Severity
 
 from .core import Context, Resource, first_unknown, get, is_unknown, items, resource_rule, show, stack_rule
-from .workloads import CONTAINER, NETWORK_POLICY, PDB, containers, namespace, never_started, pod, selector_matches, show_labels
+from .workloads import CONTAINER, NETWORK_POLICY, PDB, SERVICE, containers, namespace, never_started, pod, selector_matches, show_labels
 
 SECCOMP_CONFINED = ("RuntimeDefault", "Localhost")
 
@@ -75,6 +78,32 @@ def check_docker_container(resource: Resource, ctx: Context) -> Iterator[str]:
         )
 
 
+def check_swarm_service(resource: Resource, ctx: Context) -> Iterator[str]:
+    spec = ("taskSpec", "containerSpec")
+    values = {key: resource.get(*spec, key) for key in ("readOnly", "capDrops", "user")}
+    pending = first_unknown(list(values.values()) + items(values["capDrops"]))
+    if pending is not None:
+        ctx.defer(pending)
+        return
+    if values["readOnly"] is not True:
+        found = "false" if values["readOnly"] is False else "not set (writable)"
+        yield (
+            f"{resource.label}: taskSpec.containerSpec.readOnly is {found}: a compromised process can change "
+            "the image's files. Fix: set read_only=True, with a tmpfs mount only where the image must write."
+        )
+    if "ALL" not in [str(c).upper() for c in items(values["capDrops"])]:
+        yield (
+            f"{resource.label}: taskSpec.containerSpec.capDrops is {_shown(values['capDrops'])}, not [ALL]: the "
+            "tasks keep Docker's default capabilities (NET_RAW, MKNOD, SETFCAP among them). Fix: drop ALL and "
+            "add back (capAdds) only a named capability the entrypoint needs."
+        )
+    if str(values["user"]).split(":")[0] in ("0", "root"):
+        yield (
+            f"{resource.label}: taskSpec.containerSpec.user is {show(values['user'])}: the tasks run as root. "
+            "Fix: run as the image's non-root user, or leave user unset for an image that steps down itself."
+        )
+
+
 def check_restricted(resource: Resource, ctx: Context) -> Iterator[str]:
     exempt = ctx.config.get("exempt", {}) or {}
     if resource.name in exempt:
@@ -82,6 +111,9 @@ def check_restricted(resource: Resource, ctx: Context) -> Iterator[str]:
     if resource.type == CONTAINER:
         if not never_started(resource):
             yield from check_docker_container(resource, ctx)
+        return
+    if resource.type == SERVICE:
+        yield from check_swarm_service(resource, ctx)
         return
     spec = pod(resource)
     if spec is None:
@@ -194,7 +226,8 @@ POLICIES = [
         "restricted-profile",
         "Containers meet the restricted profile: on Kubernetes runAsNonRoot, capabilities dropped (ALL), "
         "a read-only root filesystem and a RuntimeDefault seccomp profile, set explicitly; docker "
-        "containers a read-only root filesystem, capabilities dropped (ALL) and seccomp left on.",
+        "containers a read-only root filesystem, capabilities dropped (ALL) and seccomp left on; Swarm "
+        "services a read-only root filesystem, capabilities dropped (ALL) and no root user.",
         check_restricted,
         Severity.HIGH,
         EXEMPT_SCHEMA,

@@ -10,12 +10,12 @@ import pulumi
 
 from components.health_probe import HealthProbe
 from components.swarm_cluster import SwarmCluster, SwarmClusterArgs
-from components.swarm_service import SwarmService, SwarmServiceArgs
+from components.swarm_service import Confinement, Scratch, SwarmService, SwarmServiceArgs
 from components.swarm_shell import NodeShell
 from components.wordpress_builders.swarm import SwarmWordPressOptions
 from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
-from stacks.settings.services import HealthSpec, ServiceSpec
+from stacks.settings.services import HealthSpec, SecuritySpec, ServiceSpec
 
 
 def compose(settings: Settings) -> None:
@@ -67,8 +67,23 @@ def service_args(spec: ServiceSpec, prefix: str, drain_on: Optional[NodeShell] =
         healthcheck=http_probe(spec.health) if spec.health else None,
         limits=spec.limits,
         reservations=spec.reservations,
+        confinement=confinement(spec.security),
         drain_on=drain_on,
         **grace,
+    )
+
+
+def confinement(security: SecuritySpec) -> Confinement:
+    """`services.<name>.security` as far as Swarm can express it. runAsNonRoot has no Swarm
+    equivalent: it holds through runAsUser, or the image's own non-root USER."""
+    user = None
+    if security.run_as_user is not None:
+        user = str(security.run_as_user) + ("" if security.run_as_group is None else f":{security.run_as_group}")
+    return Confinement(
+        user=user,
+        read_only=security.read_only_root_filesystem,
+        scratch=tuple(Scratch(path) for path in security.writable_paths) if security.read_only_root_filesystem else (),
+        capabilities=tuple(f"CAP_{name}" for name in security.capabilities),
     )
 
 

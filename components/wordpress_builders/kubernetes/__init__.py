@@ -32,7 +32,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     options = args.kubernetes
     if not isinstance(options, WordPressKubernetesOptions):
         raise ValueError("WordPressStack on kubernetes: WordPressStackArgs.kubernetes must be WordPressKubernetesOptions")
-    fewest, most = options.replica_bounds(args.wordpress.replicas)
+    _, most = options.replica_bounds(args.wordpress.replicas)
     if most > 1 and options.wp_content_storage.access_mode != READ_WRITE_MANY:
         raise ValueError(
             f"WordPressStack on kubernetes: up to {most} WordPress pods share wp-content, "
@@ -65,7 +65,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         mysql=mysql,
     )
     url = expose(at, args.wordpress.port, options.exposure)
-    guard(at, options.safeguards, fewest, options.autoscaling, wordpress, options.exposure)
+    guard(at, options.safeguards, most, options.autoscaling, wordpress, options.exposure)
     return WordPressOutputs(
         url=url,
         wordpress_name=wordpress.metadata.name,

@@ -22,12 +22,14 @@ networking = k8s.networking.v1
 def guard(
     at: Placement,
     safeguards: Safeguards,
-    fewest_replicas: int,
+    most_replicas: int,
     autoscaling: Optional[Autoscaling],
     target: k8s.apps.v1.Deployment,
     exposure: Exposure,
 ) -> None:
-    if safeguards.disruption_budget and fewest_replicas > 1:
+    # By the most pods that can run: an autoscaler allowed 1 to 5 pods runs 5 at its busiest,
+    # and a budget of one unavailable pod blocks no drain while a single pod runs.
+    if safeguards.disruption_budget and most_replicas > 1:
         disruption_budget(at, WORDPRESS)
     if safeguards.network_policy:
         _mysql_policy(at)

@@ -1,5 +1,7 @@
 #!/bin/sh
-mkdir -p /www && echo "stand-in nginx: hello from $(hostname)" > /www/index.html
+# As nginx-unprivileged: run as user 101 on port 8080, write nothing but /tmp (the root is
+# read-only in the stacks).
+mkdir -p /tmp/www && echo "stand-in nginx: hello from $(hostname)" > /tmp/www/index.html
 # PID 1 of a container has no default signal actions: unhandled, SIGTERM does nothing and the
 # engine kills the task when its stop grace period ends. STANDIN_IGNORE_SIGTERM=1 keeps it so,
 # to reproduce an image that shuts down slowly; otherwise stop at once, as nginx does.
@@ -8,5 +10,5 @@ if [ "${STANDIN_IGNORE_SIGTERM:-}" = 1 ]; then
 else
     trap 'exit 0' TERM INT QUIT
 fi
-httpd -f -p 80 -h /www &
+httpd -f -p 8080 -h /tmp/www &
 wait
