@@ -41,6 +41,11 @@ def resource_diffs(preview: Preview) -> list[ResourceDiff]:
     return [_resource_diff(c) for c in sorted(changed, key=lambda c: (c.label, c.urn))]
 
 
+def changed_paths(change: Change) -> list[str]:
+    """The properties an update really changes: the diff's rows, less same-value reports."""
+    return [row.path for row in _resource_diff(change).rows]
+
+
 def _resource_diff(change: Change) -> ResourceDiff:
     if change.op in ("create", "delete"):
         return ResourceDiff(change, ())

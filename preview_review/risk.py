@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from preview_review.diff_rows import changed_paths
 from preview_review.model import Change, Preview
 from preview_review.values import lookup
 
@@ -67,7 +68,7 @@ def _why(change: Change, touches: str) -> str:
     elif change.op == "delete":
         what = "deleted"
     else:
-        changed = ", ".join(f"`{p}`" for p in (sorted(change.detailed_diff) or change.diff_reasons)[:4])
+        changed = ", ".join(f"`{p}`" for p in (changed_paths(change) or change.diff_reasons)[:4])
         what = f"{change.op}d" + (f" ({changed})" if changed else "")
     return what + (f"; {touches}" if touches else "")
 
@@ -82,7 +83,8 @@ def _touches_data(change: Change) -> str:
     if change.type in STORAGE_TYPES:
         notes.append("stateful storage: its data goes with it" if change.op in RISKY_OPS else "stateful storage")
     elif change.type in WORKLOAD_TYPES and _is_database(change.inputs):
-        notes.append("the database workload: its pods restart")
+        units = {"docker:index/service:Service": "its tasks restart", "docker:index/container:Container": "it restarts"}
+        notes.append(f"the database workload: {units.get(change.type, 'its pods restart')}")
     if change.protected:
         notes.append("protected: the engine refuses to delete or replace it")
     return "; ".join(notes)

@@ -23,6 +23,11 @@ def test_the_fixtures_cover_every_case_of_the_issue():
         "k8s-protected-claim-replaced",
         "k8s-autoscaled-knob-ignored",
         "k8s-autoscaler-bounds",
+        "swarm-no-change",
+        "swarm-scale-up",
+        "swarm-scale-down",
+        "swarm-service-removed",
+        "swarm-secret-rotation",
     }
 
 
@@ -203,3 +208,49 @@ def _secret_object_names() -> set[str]:
         if step["urn"].endswith("Secret::secret"):
             names.add(step["oldState"]["outputs"]["metadata"]["name"])
     return names
+
+
+# Swarm: the swarm stack on a real Docker Engine, stand-in images (tests/fixtures/previews).
+
+
+def test_swarm_no_change_is_clear():
+    result = reviewed("swarm-no-change")
+    assert (result.verdict, result.exit_code, result.scaling, result.risks) == ("clear", 0, [], [])
+    assert result.counts["same"] == sum(result.counts.values())
+
+
+def test_swarm_scale_up_is_one_service_3_to_5_and_clear_with_no_knob_warning():
+    result = reviewed("swarm-scale-up")
+    assert [s.line for s in result.scaling] == ["moorings-swarm-demo Service (swarm): 3 → 5"]
+    assert result.scaling_warnings == []  # services.demo.replicas did scale the demo
+    assert (result.verdict, result.exit_code) == ("clear", 0)
+
+
+def test_swarm_scale_up_sets_apart_what_the_provider_reports_without_a_change():
+    from preview_review.diff_rows import resource_diffs
+
+    (diff,) = resource_diffs(preview("swarm-scale-up"))
+    assert [(r.path, r.before, r.after) for r in diff.rows] == [("mode.replicated.replicas", "3", "5")]
+    assert "taskSpec.containerSpec.sysctl" in diff.same_value
+    assert "same value before and after: `taskSpec.containerSpec.env`" in markdown(reviewed("swarm-scale-up"))
+
+
+def test_swarm_scale_down_lists_both_services():
+    assert [s.line for s in reviewed("swarm-scale-down").scaling] == [
+        "moorings-swarm-demo Service (swarm): 5 → 2",
+        "moorings-swarm-wordpress Service (swarm): 2 → 1",
+    ]
+
+
+def test_swarm_service_removed_scales_it_to_zero_and_needs_a_second_reviewer():
+    result = reviewed("swarm-service-removed")
+    assert [s.line for s in result.scaling] == ["moorings-swarm-demo Service (swarm): 3 → 0 (deleted)"]
+    assert "moorings-swarm-demo Service (swarm): deleted" in [r.line for r in result.risks]
+    assert result.exit_code == 1
+
+
+def test_swarm_secret_rotation_replaces_the_secret_and_rolls_both_services_database_first():
+    result = reviewed("swarm-secret-rotation")
+    assert "mysql-password Secret (swarm): Swarm secret, replaced with new values" in result.rotation.secrets
+    assert result.rotation.rolled == ("moorings-swarm-mysql Service (swarm)", "moorings-swarm-wordpress Service (swarm)")
+    assert result.risks[0].stateful and result.risks[0].line.endswith("the database workload: its tasks restart")
