@@ -89,6 +89,23 @@ class Recorder:
         return {value for value in found if isinstance(value, str) and len(value) >= 8}
 
 
+def service_removed(r: Recorder) -> None:
+    r.before()
+    r.remove("services.demo")
+    r.preview("service-removed")
+    r.reset()
+
+
+def secret_rotation(r: Recorder) -> str:
+    """A configured MySQL user password replaces the generated one; returns the new value."""
+    rotated = f"rotated-{time.time_ns()}-review-fixture"
+    r.before()
+    r.set("mysqlPassword", rotated, secret=True)
+    r.preview("secret-rotation")
+    r.reset()
+    return rotated
+
+
 def kubernetes_cases(r: Recorder) -> set[str]:
     r.up()
     r.preview("no-change")
@@ -120,17 +137,8 @@ def kubernetes_cases(r: Recorder) -> set[str]:
     r.preview("image-bump")
     r.reset()
 
-    r.before()
-    r.remove("services.demo")
-    r.preview("service-removed")
-    r.reset()
-
-    # Rotation: a configured MySQL user password replaces the generated one.
-    rotated = f"rotated-{time.time_ns()}-review-fixture"
-    r.before()
-    r.set("mysqlPassword", rotated, secret=True)
-    r.preview("secret-rotation")
-    r.reset()
+    service_removed(r)
+    rotated = secret_rotation(r)
 
     # An autoscaler owns the WordPress count: wordpress.replicas changes nothing, the bounds do.
     r.set("kubernetes.autoscaling", "true")
@@ -181,17 +189,9 @@ def swarm_cases(r: Recorder) -> set[str]:
         r.preview("scale-down")
         r.reset(); r.up()
 
-        r.before()
-        r.remove("services.demo")
-        r.preview("service-removed")
-        r.reset()
-
+        service_removed(r)
         # Swarm secrets cannot change: a new one under a new hashed name, the services rolled to it.
-        rotated = f"rotated-{time.time_ns()}-review-fixture"
-        r.before()
-        r.set("mysqlPassword", rotated, secret=True)
-        r.preview("secret-rotation")
-        r.reset()
+        rotated = secret_rotation(r)
         return r.secrets() | {rotated}
     finally:
         r.reset()

@@ -26,7 +26,8 @@ taskSpec.containerSpec {readOnly, capDrops, user}.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
 
 from pulumi_policy import PolicyConfigSchema, Severity
 
@@ -49,58 +50,59 @@ def _seccomp_unconfined(option: Any) -> bool:
     return str(option).replace(":", "=").replace(" ", "") == "seccomp=unconfined"
 
 
-def check_docker_container(resource: Resource, ctx: Context) -> Iterator[str]:
-    values = {
-        "readOnly": resource.get("readOnly"),
-        "drops": resource.get("capabilities", "drops"),
-        "securityOpts": resource.get("securityOpts"),
-    }
-    pending = first_unknown(list(values.values()) + items(values["drops"]) + items(values["securityOpts"]))
+@dataclass(frozen=True)
+class _DockerFields:
+    """Where a docker Container or a Swarm Service says how it is confined, and how to say it."""
+
+    read_only: tuple[str, ...]
+    drops: tuple[str, ...]
+    seccomp_options: Optional[tuple[str, ...]]
+    user: Optional[tuple[str, ...]]
+    keeps: str
+    """Who keeps the default capabilities: the container, the tasks."""
+    scratch: str
+    add_back: str
+
+
+CONTAINER_FIELDS = _DockerFields(
+    ("readOnly",), ("capabilities", "drops"), ("securityOpts",), None,
+    "the container keeps", "a tmpfs (or a volume)", "add back",
+)
+SERVICE_FIELDS = _DockerFields(
+    ("taskSpec", "containerSpec", "readOnly"), ("taskSpec", "containerSpec", "capDrops"), None,
+    ("taskSpec", "containerSpec", "user"), "the tasks keep", "a tmpfs mount", "add back (capAdds)",
+)
+
+
+def check_docker_confinement(resource: Resource, ctx: Context, fields: _DockerFields) -> Iterator[str]:
+    read_only, drops = resource.get(*fields.read_only), resource.get(*fields.drops)
+    options = resource.get(*fields.seccomp_options) if fields.seccomp_options else None
+    user = resource.get(*fields.user) if fields.user else None
+    pending = first_unknown([read_only, drops, options, user] + items(drops) + items(options))
     if pending is not None:
         ctx.defer(pending)
         return
-    if values["readOnly"] is not True:
-        found = "false" if values["readOnly"] is False else "not set (writable)"
+    if read_only is not True:
+        found = "false" if read_only is False else "not set (writable)"
         yield (
-            f"{resource.label}: readOnly is {found}: a compromised process can change the image's "
-            "files. Fix: set read_only=True, with a tmpfs (or a volume) only where the image must write."
+            f"{resource.label}: {'.'.join(fields.read_only)} is {found}: a compromised process can change the "
+            f"image's files. Fix: set read_only=True, with {fields.scratch} only where the image must write."
         )
-    if "ALL" not in [str(c).upper() for c in items(values["drops"])]:
+    if "ALL" not in [str(c).upper() for c in items(drops)]:
         yield (
-            f"{resource.label}: capabilities.drops is {_shown(values['drops'])}, not [ALL]: the container "
-            "keeps Docker's default capabilities (NET_RAW, MKNOD, SETFCAP among them). Fix: drop ALL and "
-            "add back only a named capability the entrypoint needs."
+            f"{resource.label}: {'.'.join(fields.drops)} is {_shown(drops)}, not [ALL]: {fields.keeps} "
+            "Docker's default capabilities (NET_RAW, MKNOD, SETFCAP among them). Fix: drop ALL and "
+            f"{fields.add_back} only a named capability the entrypoint needs."
         )
-    if any(_seccomp_unconfined(o) for o in items(values["securityOpts"])):
+    if any(_seccomp_unconfined(o) for o in items(options)):
         yield (
             f"{resource.label}: securityOpts turns seccomp off (seccomp=unconfined): no syscall filter. "
             "Fix: remove it; Docker's default profile then applies."
         )
-
-
-def check_swarm_service(resource: Resource, ctx: Context) -> Iterator[str]:
-    spec = ("taskSpec", "containerSpec")
-    values = {key: resource.get(*spec, key) for key in ("readOnly", "capDrops", "user")}
-    pending = first_unknown(list(values.values()) + items(values["capDrops"]))
-    if pending is not None:
-        ctx.defer(pending)
-        return
-    if values["readOnly"] is not True:
-        found = "false" if values["readOnly"] is False else "not set (writable)"
+    if user is not None and str(user).split(":")[0] in ("0", "root"):
         yield (
-            f"{resource.label}: taskSpec.containerSpec.readOnly is {found}: a compromised process can change "
-            "the image's files. Fix: set read_only=True, with a tmpfs mount only where the image must write."
-        )
-    if "ALL" not in [str(c).upper() for c in items(values["capDrops"])]:
-        yield (
-            f"{resource.label}: taskSpec.containerSpec.capDrops is {_shown(values['capDrops'])}, not [ALL]: the "
-            "tasks keep Docker's default capabilities (NET_RAW, MKNOD, SETFCAP among them). Fix: drop ALL and "
-            "add back (capAdds) only a named capability the entrypoint needs."
-        )
-    if str(values["user"]).split(":")[0] in ("0", "root"):
-        yield (
-            f"{resource.label}: taskSpec.containerSpec.user is {show(values['user'])}: the tasks run as root. "
-            "Fix: run as the image's non-root user, or leave user unset for an image that steps down itself."
+            f"{resource.label}: {'.'.join(fields.user)} is {show(user)}: the tasks run as root. Fix: run "
+            "as the image's non-root user, or leave user unset for an image that steps down itself."
         )
 
 
@@ -110,10 +112,10 @@ def check_restricted(resource: Resource, ctx: Context) -> Iterator[str]:
         return
     if resource.type == CONTAINER:
         if not never_started(resource):
-            yield from check_docker_container(resource, ctx)
+            yield from check_docker_confinement(resource, ctx, CONTAINER_FIELDS)
         return
     if resource.type == SERVICE:
-        yield from check_swarm_service(resource, ctx)
+        yield from check_docker_confinement(resource, ctx, SERVICE_FIELDS)
         return
     spec = pod(resource)
     if spec is None:
