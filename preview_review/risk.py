@@ -1,5 +1,6 @@
-"""Risky changes: replacements (with the properties that force them), deletions, and any change
-to stateful storage or a protected resource, which rank first.
+"""Risky changes: replacements (with the properties that force them), deletions, any change
+to stateful storage or a protected resource, which rank first, and any workload whose
+confinement the change relaxes (confinement.py).
 
 Stateful storage is a PersistentVolumeClaim, a Docker volume, or the MySQL workload (recognised
 by its name or its image: mysql, mariadb). A protected resource is one whose state carries
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from preview_review.confinement import relaxations
 from preview_review.diff_rows import changed_paths
 from preview_review.model import Change, Preview
 from preview_review.values import lookup
@@ -49,9 +51,13 @@ def risks(preview: Preview) -> list[Risk]:
         if change.op in ("same", "read", "refresh") or not change.custom:
             continue
         touches = _touches_data(change)
-        if change.op not in RISKY_OPS and not touches:
+        relaxed = relaxations(change)
+        if change.op not in RISKY_OPS and not touches and not relaxed:
             continue
-        found.append(Risk(change, touches, _why(change, touches)))
+        why = _why(change, touches)
+        if relaxed:
+            why += "; relaxes confinement: " + ", ".join(relaxed)
+        found.append(Risk(change, touches, why))
     return sorted(
         found, key=lambda r: (not r.stateful, not r.change.protected, OP_ORDER.get(r.change.op, 9), r.change.label)
     )

@@ -96,6 +96,15 @@ def service_removed(r: Recorder) -> None:
     r.reset()
 
 
+def service_relaxed(r: Recorder) -> None:
+    """The demo given a writable root, with the reason its settings must state."""
+    r.before()
+    r.set("services.demo.security.readOnlyRootFilesystem", "false")
+    r.set("services.demo.security.why", "the image rewrites its own config at start")
+    r.preview("service-relaxed")
+    r.reset()
+
+
 def secret_rotation(r: Recorder) -> str:
     """A configured MySQL user password replaces the generated one; returns the new value."""
     rotated = f"rotated-{time.time_ns()}-review-fixture"
@@ -138,6 +147,7 @@ def kubernetes_cases(r: Recorder) -> set[str]:
     r.reset()
 
     service_removed(r)
+    service_relaxed(r)
     rotated = secret_rotation(r)
 
     # An autoscaler owns the WordPress count: wordpress.replicas changes nothing, the bounds do.
@@ -190,6 +200,7 @@ def swarm_cases(r: Recorder) -> set[str]:
         r.reset(); r.up()
 
         service_removed(r)
+        service_relaxed(r)
         # Swarm secrets cannot change: a new one under a new hashed name, the services rolled to it.
         rotated = secret_rotation(r)
         return r.secrets() | {rotated}

@@ -19,6 +19,7 @@ def test_the_fixtures_cover_every_case_of_the_issue():
         "k8s-policy-blocked",
         "k8s-image-bump",
         "k8s-service-removed",
+        "k8s-service-relaxed",
         "k8s-secret-rotation",
         "k8s-protected-claim-replaced",
         "k8s-autoscaled-knob-ignored",
@@ -27,6 +28,7 @@ def test_the_fixtures_cover_every_case_of_the_issue():
         "swarm-scale-up",
         "swarm-scale-down",
         "swarm-service-removed",
+        "swarm-service-relaxed",
         "swarm-secret-rotation",
     }
 
@@ -254,3 +256,26 @@ def test_swarm_secret_rotation_replaces_the_secret_and_rolls_both_services_datab
     assert "mysql-password Secret (swarm): Swarm secret, replaced with new values" in result.rotation.secrets
     assert result.rotation.rolled == ("moorings-swarm-mysql Service (swarm)", "moorings-swarm-wordpress Service (swarm)")
     assert result.risks[0].stateful and result.risks[0].line.endswith("the database workload: its tasks restart")
+
+
+@pytest.mark.parametrize("case, line", [
+    ("k8s-service-relaxed", "demo Deployment (moorings-staging): updated "
+     "(`spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem`); "
+     "relaxes confinement: writable root filesystem (container 'demo')"),
+    ("swarm-service-relaxed", "moorings-swarm-demo Service (swarm): updated "
+     "(`taskSpec.containerSpec.mounts`, `taskSpec.containerSpec.readOnly`); "
+     "relaxes confinement: writable root filesystem"),
+])
+def test_a_relaxed_service_is_a_risky_change_that_says_what_it_gives_up(case, line):
+    assert line in [r.line for r in reviewed(case).risks]
+
+
+def test_on_kubernetes_the_restricted_profile_blocks_a_relaxation_the_policy_config_does_not_exempt():
+    result = reviewed("k8s-service-relaxed")
+    assert (result.verdict, [v.policy for v in result.violations if v.level == "mandatory"]) == (
+        "blocked", ["restricted-profile"])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.endswith("-relaxed")])
+def test_no_other_case_relaxes_any_confinement(case):
+    assert not [r.line for r in reviewed(case).risks if "relaxes confinement" in r.line]
