@@ -68,6 +68,8 @@ class ControlPlane:
     dir: Path
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     started_in: dict[str, float] = field(default_factory=dict)
+    """Seconds from spawn to ready, for the components waited on (and `all`)."""
+    _spawned_at: dict[str, float] = field(default_factory=dict)
 
     @property
     def kubeconfig(self) -> Path:
@@ -94,18 +96,18 @@ class ControlPlane:
             [str(TOOLCHAIN_BIN / name), *args], stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
-        self.started_in[name] = time.monotonic()
+        self._spawned_at[name] = time.monotonic()
 
     def _wait(self, name: str, ready) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
+        begun = time.monotonic()
+        deadline = begun + STARTUP_TIMEOUT
         component = self.processes.get(name)
         while time.monotonic() < deadline:
             if component is not None and component.poll() is not None:
                 break
             try:
                 if ready():
-                    if name in self.started_in:
-                        self.started_in[name] = time.monotonic() - self.started_in[name]
+                    self.started_in[name] = time.monotonic() - self._spawned_at.get(name, begun)
                     return
             except OSError:
                 pass
@@ -187,6 +189,13 @@ class ControlPlane:
             "kwok", "--kubeconfig", str(self.kubeconfig),
             "--config", ",".join(map(str, configs)),
             "--manage-nodes-with-annotation-selector", "kwok.x-k8s.io/node=fake",
+            # The node's heartbeat, as a kubelet's: a Lease renewed in kube-node-lease. Its
+            # default (40 s) comes with a KwokConfiguration document, which --config files of
+            # Stages alone do not carry: without this flag no Lease is written, and 50 s after
+            # start the node lifecycle controller finds the node unreachable, taints it and sets
+            # every pod on it Ready=False (ContainersReady stays True); kwok's pod-ready Stage
+            # only readies Pending pods, so Deployments fall to 0 available and stay there.
+            "--node-lease-duration-seconds", "40",
         )
 
     def _node_ready(self) -> bool:
