@@ -199,9 +199,14 @@ class ControlPlane:
         )
 
     def _node_ready(self) -> bool:
-        status = self.kubectl("get", "node", NODE, "-o", "jsonpath={.status.conditions[?(@.type=='Ready')].status}",
-                              check=False)
-        return status.stdout.strip() == "True"
+        """Ready, and untainted: the node lifecycle controller saw it ready and lifted the
+        not-ready taint every new node starts with, so the scheduler may use it."""
+        found = self.kubectl("get", "node", NODE, "-o", "json", check=False)
+        if found.returncode != 0:
+            return False
+        node = json.loads(found.stdout)
+        ready = [c["status"] for c in node["status"].get("conditions", []) if c["type"] == "Ready"]
+        return ready == ["True"] and not node["spec"].get("taints")
 
     # -- using -----------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ def test_the_node_heartbeats_with_a_lease_as_a_kubelet_does(control_plane):
     # Without it the node lifecycle controller finds the node unreachable 50 s after start and
     # marks every pod on it not ready (see the --node-lease-duration-seconds flag).
     lease = control_plane.get("lease", NODE, "-n", "kube-node-lease")
-    assert lease["spec"]["holderIdentity"] == NODE and lease["spec"]["renewTime"]
+    assert lease["spec"]["leaseDurationSeconds"] == 40 and lease["spec"]["renewTime"]
     node = control_plane.get("node", NODE)
     assert not node["spec"].get("taints"), node["spec"]
 
