@@ -11,6 +11,7 @@ and the scheduler are the real ones.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -94,7 +95,7 @@ class ControlPlane:
         log = open(self.dir / f"{name}.log", "wb")
         self.processes[name] = subprocess.Popen(
             [str(TOOLCHAIN_BIN / name), *args], stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
         )
         self._spawned_at[name] = time.monotonic()
 
@@ -248,6 +249,12 @@ class ControlPlane:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+
+
+def _die_with_parent() -> None:
+    """A killed pytest (a CI timeout) must not leave a control plane behind: the kernel sends
+    SIGKILL to the component when the process that started it dies (Linux's PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
 def _get(url: str) -> bool:
