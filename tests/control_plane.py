@@ -88,18 +88,18 @@ class ControlPlane:
         self._controllers()
         self._kwok()
         self.kubectl("apply", "-f", str(OUR_STAGES / "node.yaml"))
-        self._wait("node", self._node_ready)
+        self._wait("node", self._node_ready, logs=("kwok", "kube-controller-manager"))
         self.started_in["all"] = time.monotonic() - begun
 
     def _spawn(self, name: str, *args: str) -> None:
-        log = open(self.dir / f"{name}.log", "wb")
-        self.processes[name] = subprocess.Popen(
-            [str(TOOLCHAIN_BIN / name), *args], stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
-        )
+        with open(self.dir / f"{name}.log", "wb") as log:  # the child keeps its own copy
+            self.processes[name] = subprocess.Popen(
+                [str(TOOLCHAIN_BIN / name), *args], stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
+            )
         self._spawned_at[name] = time.monotonic()
 
-    def _wait(self, name: str, ready) -> None:
+    def _wait(self, name: str, ready, logs: tuple[str, ...] = ()) -> None:
         begun = time.monotonic()
         deadline = begun + STARTUP_TIMEOUT
         component = self.processes.get(name)
@@ -113,7 +113,8 @@ class ControlPlane:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"{name} did not become ready; its log:\n{self.log(name)[-4000:]}")
+        shown = "\n".join(f"--- {log}.log\n{self.log(log)[-3000:]}" for log in logs or (name,))
+        raise RuntimeError(f"{name} did not become ready within {STARTUP_TIMEOUT} s\n{shown}")
 
     def _keys(self) -> None:
         """The service-account signing key: the only key the API server cannot make itself."""
