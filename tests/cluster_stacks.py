@@ -73,6 +73,15 @@ def wait_for_ready_replicas(plane: ControlPlane, namespace: str, kind_name: str,
                   "--timeout=180s")
 
 
+def pods_violating_restricted(plane: ControlPlane, namespace: str) -> str:
+    """The API's own Pod Security admission, asked (a server-side dry run) whether the namespace,
+    which enforces "baseline", could enforce "restricted": it names every running pod that
+    would violate it (Pulumi does not show the API's warnings on the workloads themselves)."""
+    asked = plane.kubectl("label", "--dry-run=server", "--overwrite", "namespace", namespace,
+                          "pod-security.kubernetes.io/enforce=restricted")
+    return asked.stderr.strip()
+
+
 def names(plane: ControlPlane, kind: str, namespace: str) -> set[str]:
     return {item["metadata"]["name"] for item in plane.get(kind, "-n", namespace)["items"]}
 

@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from tests.cluster_stacks import existing_mode_project, names, ready_replicas, wait_for_ready_replicas
+from tests.cluster_stacks import (
+    existing_mode_project,
+    names,
+    pods_violating_restricted,
+    ready_replicas,
+    wait_for_ready_replicas,
+)
 from tests.pulumi_engine import changed_steps, require_engine, step_summary
 
 pytestmark = [pytest.mark.engine, pytest.mark.cluster]
@@ -35,6 +41,10 @@ def test_the_autoscaler_budgets_and_network_policies_are_accepted_and_acted_on(p
     assert names(control_plane, "poddisruptionbudgets", NS) == {"wordpress", "demo"}
     assert {"mysql", "wordpress", "demo"} <= names(control_plane, "networkpolicies", NS)
     assert names(control_plane, "ingresses", NS) == {"wordpress"}
+
+
+def test_the_api_finds_every_running_pod_within_the_restricted_pod_security_level(prod, control_plane):
+    assert pods_violating_restricted(control_plane, NS) == ""
 
 
 def test_a_second_up_and_a_refresh_find_no_drift(prod):

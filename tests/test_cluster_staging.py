@@ -7,6 +7,7 @@ import pytest
 from tests.cluster_stacks import (
     existing_mode_project,
     names,
+    pods_violating_restricted,
     ready_replicas,
     rolled_out,
     secret_names_in_templates,
@@ -40,6 +41,10 @@ def test_up_creates_every_object_and_the_controllers_converge(staging, control_p
     # The Services have endpoints: the endpoint controller saw the pods ready.
     slices = control_plane.get("endpointslices", "-n", NS, "-l", "kubernetes.io/service-name=wordpress")["items"]
     assert sum(len(s.get("endpoints") or []) for s in slices) == 2
+
+
+def test_the_api_finds_every_running_pod_within_the_restricted_pod_security_level(staging, control_plane):
+    assert pods_violating_restricted(control_plane, NS) == ""
 
 
 def test_a_second_up_and_a_refresh_find_no_drift(staging):
