@@ -40,8 +40,8 @@ STARTUP_TIMEOUT = 60  # seconds for each component to answer; a cold start takes
 def control_plane_problem() -> Optional[str]:
     """Why the control plane cannot run here, or None."""
     missing = [name for name in BINARIES if not (TOOLCHAIN_BIN / name).exists()]
-    if not KWOK_STAGES.is_dir():
-        missing.append("kwok-stages/")
+    if not missing and not KWOK_STAGES.is_dir():  # the build's stamps only watch binaries
+        return f"missing {KWOK_STAGES} (run `rm toolchain/.stamps/kwok && bash toolchain/build.sh kwok`)"
     if missing:
         return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh etcd kube kwok`)"
     return None
