@@ -68,9 +68,17 @@ def ready_replicas(plane: ControlPlane, namespace: str, kind_name: str) -> int:
 
 
 def wait_for_ready_replicas(plane: ControlPlane, namespace: str, kind_name: str, count: int) -> None:
-    """For what a controller does after `pulumi up` returns (the autoscaler's scaling)."""
+    """Until the workload's status counts `count` ready pods (an AssertionError after 180 s).
+    Pulumi's await ends when the ReplicaSet has enough ready pods; the Deployment's own status,
+    and on a scale-down the pods going away, follow a moment later; the autoscaler acts after
+    `up` has returned."""
     plane.kubectl("wait", "-n", namespace, kind_name, f"--for=jsonpath={{.status.readyReplicas}}={count}",
                   "--timeout=180s")
+
+
+def wait_for_rollout(plane: ControlPlane, namespace: str, kind_name: str) -> None:
+    """Until every replica runs the latest pod template, ready, and no old one is left."""
+    plane.kubectl("rollout", "status", "-n", namespace, kind_name, "--timeout=180s")
 
 
 def pods_violating_restricted(plane: ControlPlane, namespace: str) -> str:
@@ -90,10 +98,3 @@ def secret_names_in_templates(workload: dict[str, Any]) -> set[str]:
     """The Secrets a Deployment's or StatefulSet's pods mount."""
     volumes = workload["spec"]["template"]["spec"].get("volumes", [])
     return {v["secret"]["secretName"] for v in volumes if "secret" in v}
-
-
-def rolled_out(workload: dict[str, Any]) -> bool:
-    """The controller saw the latest template and every replica runs it, ready."""
-    status, wanted = workload.get("status", {}), workload["spec"].get("replicas", 1)
-    return (status.get("observedGeneration") == workload["metadata"]["generation"]
-            and status.get("updatedReplicas") == wanted and status.get("readyReplicas") == wanted)

@@ -36,8 +36,8 @@ def test_the_autoscaler_budgets_and_network_policies_are_accepted_and_acted_on(p
     # No metrics server runs, so the autoscaler cannot measure CPU; it still enforces its lower
     # bound on the Deployment the program left without a replica count.
     wait_for_ready_replicas(control_plane, NS, "deployment/wordpress", 3)
-    assert ready_replicas(control_plane, NS, "deployment/demo") == 3
-    assert ready_replicas(control_plane, NS, "statefulset/mysql") == 1
+    wait_for_ready_replicas(control_plane, NS, "deployment/demo", 3)
+    wait_for_ready_replicas(control_plane, NS, "statefulset/mysql", 1)
     assert names(control_plane, "poddisruptionbudgets", NS) == {"wordpress", "demo"}
     assert {"mysql", "wordpress", "demo"} <= names(control_plane, "networkpolicies", NS)
     assert names(control_plane, "ingresses", NS) == {"wordpress"}
@@ -69,7 +69,7 @@ def test_an_extra_service_scales_in_place_and_the_ready_count_follows(prod, cont
     preview = prod.preview_json("prod")
     assert [step_summary(s) for s in changed_steps(preview)] == [("update", DEMO, ["spec.replicas"])]
     prod.up("prod")
-    assert ready_replicas(control_plane, NS, "deployment/demo") == replicas
+    wait_for_ready_replicas(control_plane, NS, "deployment/demo", replicas)
 
 
 def test_destroy_keeps_the_protected_claims_and_says_so(prod, control_plane):

@@ -9,8 +9,9 @@ from tests.cluster_stacks import (
     names,
     pods_violating_restricted,
     ready_replicas,
-    rolled_out,
     secret_names_in_templates,
+    wait_for_ready_replicas,
+    wait_for_rollout,
 )
 from tests.pulumi_engine import changed_steps, require_engine, step_summary
 
@@ -31,9 +32,9 @@ def staging(tmp_path_factory, control_plane):
 
 
 def test_up_creates_every_object_and_the_controllers_converge(staging, control_plane):
-    assert ready_replicas(control_plane, NS, "deployment/wordpress") == 2
-    assert ready_replicas(control_plane, NS, "deployment/demo") == 2
-    assert ready_replicas(control_plane, NS, "statefulset/mysql") == 1
+    wait_for_ready_replicas(control_plane, NS, "deployment/wordpress", 2)
+    wait_for_ready_replicas(control_plane, NS, "deployment/demo", 2)
+    wait_for_ready_replicas(control_plane, NS, "statefulset/mysql", 1)
     claims = control_plane.get("persistentvolumeclaims", "-n", NS)["items"]
     assert {c["metadata"]["name"]: c["status"]["phase"] for c in claims} == {"mysql-data": "Bound", "wp-content": "Bound"}
     assert names(control_plane, "poddisruptionbudgets", NS) == {"wordpress", "demo"}
@@ -61,7 +62,7 @@ def test_scaling_is_one_in_place_update_and_the_ready_count_follows(staging, con
     preview = staging.preview_json("staging")
     assert [step_summary(s) for s in changed_steps(preview)] == [("update", WORDPRESS, ["spec.replicas"])]
     staging.up("staging")
-    assert ready_replicas(control_plane, NS, "deployment/wordpress") == replicas
+    wait_for_ready_replicas(control_plane, NS, "deployment/wordpress", replicas)
 
 
 def test_beyond_the_policy_bound_the_pack_refuses_and_the_cluster_keeps_its_count(staging, control_plane):
@@ -79,7 +80,7 @@ def test_an_extra_service_scales_the_same_way(staging, control_plane, replicas):
     preview = staging.preview_json("staging")
     assert [step_summary(s) for s in changed_steps(preview)] == [("update", DEMO, ["spec.replicas"])]
     staging.up("staging")
-    assert ready_replicas(control_plane, NS, "deployment/demo") == replicas
+    wait_for_ready_replicas(control_plane, NS, "deployment/demo", replicas)
 
 
 def test_a_rotated_password_rolls_both_workloads_to_a_new_secret_and_the_old_one_goes(staging, control_plane):
@@ -87,11 +88,10 @@ def test_a_rotated_password_rolls_both_workloads_to_a_new_secret_and_the_old_one
     (old,) = secret_names_in_templates(before)
     staging.set("staging", "mysqlPassword", CANARY, secret=True)
     staging.up("staging")
-    wordpress = control_plane.get("deployment/wordpress", "-n", NS)
-    mysql = control_plane.get("statefulset/mysql", "-n", NS)
-    (new,) = secret_names_in_templates(wordpress)
-    assert new != old and secret_names_in_templates(mysql) == {new}
-    assert rolled_out(wordpress) and rolled_out(mysql)
+    (new,) = secret_names_in_templates(control_plane.get("deployment/wordpress", "-n", NS))
+    assert new != old and secret_names_in_templates(control_plane.get("statefulset/mysql", "-n", NS)) == {new}
+    wait_for_rollout(control_plane, NS, "deployment/wordpress")
+    wait_for_rollout(control_plane, NS, "statefulset/mysql")
     secrets = names(control_plane, "secrets", NS)
     assert new in secrets and old not in secrets
 
