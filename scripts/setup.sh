@@ -4,7 +4,8 @@
 #   1. the virtualenvs Pulumi.yaml (venv/) and policies/PulumiPolicy.yaml (policies/venv) name,
 #      and the tests' scanner's (.scanners/venv);
 #   2. the Pulumi toolchain (toolchain/build.sh): a `pulumi` already on PATH is reused when it is
-#      at least the pinned release and has its Python language host; the rest is built;
+#      at least the pinned release and has its Python language host; the rest is built, with
+#      the control plane the `cluster` tests start (etcd, kube, kwok);
 #   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases;
 #   4. `pulumi` on PATH: a link to toolchain/launcher/pulumi (offline defaults, toolchain/env.sh);
 #   5. the committed stacks, created in the default local backend when missing.
@@ -45,7 +46,7 @@ own_cli() {
 if [ "${MOORINGS_BUILD_CLI:-}" != 1 ] && cli="$(own_cli)"; then
     echo "setup: using your $cli ($("$cli" version)); building only the provider plugins"
     mkdir -p toolchain/bin && ln -sfn "$(readlink -f "$cli")" toolchain/bin/pulumi
-    bash toolchain/build.sh random command docker kubernetes
+    bash toolchain/build.sh random command docker kubernetes etcd kube kwok
 else
     bash toolchain/build.sh
 fi

@@ -7,3 +7,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "policies"))
+
+# The control plane of the tests marked `cluster`: one per session, started on first use.
+from tests.control_plane import control_plane  # noqa: E402,F401

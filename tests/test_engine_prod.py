@@ -1,4 +1,4 @@
-"""prod through the real engine, rendered (its `existing` cluster is issue 11's control plane):
+"""prod through the real engine, rendered (tests/test_cluster_prod.py deploys it in `existing` mode):
 the autoscaler owns the replica count and a preview says so when wordpress.replicas asks for
 another, and its protected claims make `pulumi destroy` refuse."""
 
