@@ -51,6 +51,11 @@ def end_pids(pids: list[int], grace: float = 10.0) -> None:
     """SIGTERM, then SIGKILL whatever still runs after `grace` seconds."""
     for pid in pids:
         signal_pid(pid, signal.SIGTERM)
+    kill_after(pids, grace)
+
+
+def kill_after(pids: list[int], grace: float) -> None:
+    """SIGKILL whatever of `pids` still runs after `grace` seconds."""
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and any(alive(pid) for pid in pids):
         time.sleep(0.2)

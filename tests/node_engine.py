@@ -10,12 +10,13 @@ engine needs (`ip netns exec` would remount /sys and hide them).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from pathlib import Path
 from typing import Optional
 
-from tests.netns_lab import alive, end_pids, in_netns
+from tests.netns_lab import alive, end_pids, in_netns, kill_after, signal_pid
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 STORAGE_DRIVER = "overlay2"  # works on this ext4 root; vfs would copy every layer per container
@@ -76,9 +77,14 @@ class NodeEngine:
             return "(no log)"
 
     def stop(self) -> None:
-        """SIGTERM the engine (it stops its containers and its containerd), SIGKILL after 60 s."""
+        """SIGTERM the engine: it stops its containers and its containerd, then exits."""
         if self.process is not None and self.process.poll() is None:
-            end_pids([self.process.pid], grace=60)
+            signal_pid(self.process.pid, signal.SIGTERM)
+
+    def wait_stopped(self, grace: float = 60) -> None:
+        """Wait for the engine to exit after `stop`, SIGKILL it after `grace` seconds."""
+        if self.process is not None:
+            kill_after([self.process.pid], grace)
             self.process.wait(timeout=30)
 
     def running(self) -> bool:

@@ -75,6 +75,7 @@ def three_hosts(images: tuple[str, ...] = ()) -> Iterator[SwarmHosts]:
     operator = SshOperator(root / "operator", lan.namespace)
     lab = SwarmHosts(lan=lan, operator=operator)
     made_privsep_dir = not PRIVSEP_DIR.exists()
+    stopping = time.monotonic()
     try:
         PRIVSEP_DIR.mkdir(mode=0o755, exist_ok=True)
         lan.create()
@@ -95,9 +96,12 @@ def three_hosts(images: tuple[str, ...] = ()) -> Iterator[SwarmHosts]:
         lab.build_seconds = time.monotonic() - started
         yield lab
     finally:
-        for host in lab.hosts:
+        stopping = time.monotonic()
+        for host in lab.hosts:  # side by side: an engine in a swarm takes a while to stop
             host.sshd.stop()
             host.engine.stop()
+        for host in lab.hosts:
+            host.engine.wait_stopped()
             host.engine.end_leftover_containers()
         operator.stop()
         lan.remove()
@@ -105,6 +109,7 @@ def three_hosts(images: tuple[str, ...] = ()) -> Iterator[SwarmHosts]:
             PRIVSEP_DIR.rmdir()
         unmount_under(root)
         shutil.rmtree(root, ignore_errors=True)
+        print(f"\nthree hosts: taken down in {time.monotonic() - stopping:.1f} s")
 
 
 def load_images(images: tuple[str, ...], engine: NodeEngine) -> None:

@@ -133,5 +133,17 @@ def task_containers(host: Host, service: str) -> list[str]:
 
 def fetch(client: Host, url: str) -> str:
     """The body at `url`, fetched with busybox wget from inside `client`'s namespace ('' on failure)."""
-    got = client.run("busybox", "wget", "-q", "-T", "5", "-O", "-", url, timeout=30)
+    # busybox timeout, not wget -T: busybox 1.35's wget crashes (SIGSEGV) when -T is given.
+    got = client.run("busybox", "timeout", "10", "busybox", "wget", "-q", "-O", "-", url, timeout=30)
     return got.stdout if got.returncode == 0 else ""
+
+
+def fetch_in(host: Host, container: str, name: str, port: int) -> str:
+    """The body at http://<name>:<port>/ from inside a task's container ('' on failure). The
+    name is resolved first with nslookup: the stand-ins' static busybox wget cannot resolve."""
+    looked_up = host.docker("exec", container, "nslookup", name)
+    addresses = [line.split()[-1] for line in looked_up.stdout.splitlines()[2:] if line.startswith("Address")]
+    if not addresses:
+        return ""
+    got = host.docker("exec", container, "timeout", "10", "wget", "-q", "-O", "-", f"http://{addresses[0]}:{port}/")
+    return got.stdout.strip() if got.returncode == 0 else ""
