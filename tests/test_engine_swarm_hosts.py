@@ -154,6 +154,23 @@ def test_scaling_the_demo_to_5_is_one_update_in_place(hosts, cluster):
     assert set(running_tasks(manager, "demo")) == {"node1", "node2", "node3"}
 
 
+def test_a_host_removed_from_the_config_is_drained_leaves_and_is_gone_from_the_node_list(hosts, cluster):
+    manager, removed = hosts.hosts[0], hosts.hosts[2]
+    cluster.pulumi("config", "rm", "-s", STACK, "--path", "swarm.hosts[2]")
+    started = time.monotonic()
+    result = cluster.up(STACK)
+    print(f"\nremove node3: up {time.monotonic() - started:.0f} s")
+    assert sorted(nodes(manager)) == ["node1", "node2"]
+    assert swarm_state(removed) == "inactive"
+    # The demo's tasks moved to the two nodes left, before node3 went.
+    assert wait_for(lambda: replicas_column(manager, "demo") == "5/5", 30)
+    assert set(running_tasks(manager, "demo")) == {"node1", "node2"}
+    deleted = [line for line in result.stdout.splitlines() if "deleted" in line]
+    assert [name for name in ("drain", "node", "remove") if any(f"swarm-{name}-{removed.address}" in line for line in deleted)] == [
+        "drain", "node", "remove"
+    ], result.stdout
+
+
 def test_destroy_leaves_all_three_engines_outside_any_swarm(hosts, cluster):
     started = time.monotonic()
     destroy_all(cluster)
