@@ -1,0 +1,71 @@
+"""The recipe's three-host swarm with 3 managers (tests/swarm_hosts.py builds the hosts): `up`
+joins two more managers over SSH, the swarm keeps answering and accepting changes with its
+leader's engine stopped (Raft: 2 of 3 managers are a majority), and `destroy` takes the three
+engines out again. The tests run in order; the hosts go whatever happened.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.swarm_hosts_stack import STACK, built_hosts, deployed, destroy_all, nodes, swarm_state, wait_for
+
+pytestmark = pytest.mark.engine
+
+ROLES = ("manager", "manager", "manager")
+
+
+@pytest.fixture(scope="module")
+def hosts():
+    yield from built_hosts()
+
+
+@pytest.fixture(scope="module")
+def cluster(hosts, tmp_path_factory):
+    yield from deployed(tmp_path_factory, hosts, ROLES, "three-managers")
+
+
+def manager_status(host) -> dict[str, tuple[str, str]]:
+    return {name: (row["Status"], row["ManagerStatus"]) for name, row in nodes(host).items()}
+
+
+def test_up_joins_two_more_managers_over_ssh(hosts, cluster):
+    assert manager_status(hosts.hosts[0]) == {
+        "node1": ("Ready", "Leader"),
+        "node2": ("Ready", "Reachable"),
+        "node3": ("Ready", "Reachable"),
+    }
+
+
+def test_with_the_leaders_engine_stopped_the_other_two_elect_a_leader_and_accept_changes(hosts, cluster):
+    leader, others = hosts.hosts[0], hosts.hosts[1:]
+    leader.engine.stop()
+    leader.engine.wait_stopped()
+    try:
+        def new_leader():
+            listed = others[0].docker("node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}")
+            rows = dict(line.split(" ", 1) for line in listed.stdout.splitlines()) if listed.returncode == 0 else {}
+            return next((name for name, status in rows.items() if status == "Leader"), None)
+
+        elected = wait_for(new_leader, 60)
+        assert elected in ("node2", "node3")
+        # A write goes through Raft: it needs a majority of the managers.
+        labelled = others[1].docker("node", "update", "--label-add", "quorum-test=2-of-3", "node2")
+        assert labelled.returncode == 0, labelled.stderr
+        # Its status is Unknown to a new leader until the heartbeats time out, then Down.
+        status, manager = manager_status(others[0])["node1"]
+        assert (status in ("Unknown", "Down"), manager) == (True, "Unreachable")
+    finally:
+        leader.engine.start()
+        leader.engine.wait_until_ready()
+    # The first manager's engine comes back as a manager of the same swarm.
+    assert wait_for(lambda: manager_status(others[0]).get("node1", ("", ""))[0] == "Ready", 60)
+    assert manager_status(leader)["node1"][1] == "Reachable"
+
+
+def test_destroy_leaves_all_three_engines_outside_any_swarm(hosts, cluster):
+    destroy_all(cluster)
+    cluster.destroyed = True
+    assert {host.name: swarm_state(host) for host in hosts.hosts} == {
+        "node1": "inactive", "node2": "inactive", "node3": "inactive"
+    }
