@@ -49,6 +49,9 @@ class SwarmHost:
     """SSH user, allowed to run `docker` on the host."""
     role: str
     """manager or worker."""
+    host_key: Optional[str] = None
+    """The host's public SSH key (`<type> <base64>`): the remote commands accept no other.
+    Without it they accept any, since pulumi-command checks a host key only when given one."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,14 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
     problem = manager_count_problem(sum(1 for host in args.hosts if host.role == MANAGER))
     if problem:
         raise ValueError(f"SwarmCluster {name}: expected {problem}")
+    unverified = [host.address for host in args.hosts if host.host_key is None]
+    if unverified:
+        # The join tokens travel to these hosts over SSH: say so rather than trust silently.
+        pulumi.log.warn(
+            f"SwarmCluster {name}: no hostKey for {', '.join(unverified)}; the remote commands "
+            "(init, join tokens, join, leave) accept whatever host key answers there. "
+            "Set swarm.hosts[i].hostKey (README, Docker Swarm)."
+        )
     first = next(host for host in args.hosts if host.role == MANAGER)
     ordered = [first, *(host for host in args.hosts if host is not first)]
     return [
@@ -193,7 +204,9 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
             role=host.role,
             label=host.address.replace(":", "-"),  # IPv6: "::" separates the parts of a URN
             docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
-            shell=NodeShell(ssh=command.remote.ConnectionArgs(host=host.address, user=host.user)),
+            shell=NodeShell(
+                ssh=command.remote.ConnectionArgs(host=host.address, user=host.user, host_key=host.host_key)
+            ),
         )
         for host in ordered
     ]

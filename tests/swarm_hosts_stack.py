@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Optional
 
 import pytest
 
@@ -36,14 +37,24 @@ def built_hosts():
         yield lab
 
 
-def configure(project: EngineProject, lab: SwarmHosts, roles: tuple[str, ...]) -> None:
-    """The committed stack, in ssh mode on the three hosts, with the stand-in images."""
+def public_host_key(host: Host) -> str:
+    return host.sshd.known_hosts_line().split(" ", 1)[1]
+
+
+def configure(
+    project: EngineProject, lab: SwarmHosts, roles: tuple[str, ...], host_keys: Optional[dict[str, str]] = None
+) -> None:
+    """The committed stack, in ssh mode on the three hosts, with the stand-in images; each
+    host's key is its own unless `host_keys` says otherwise (by host name)."""
+    host_keys = host_keys or {}
     project.init(STACK)
     project.set(STACK, "swarm.mode", "ssh")
     for index, (host, role) in enumerate(zip(lab.hosts, roles)):
         project.set(STACK, f"swarm.hosts[{index}].address", host.address)
         project.set(STACK, f"swarm.hosts[{index}].user", "root")
         project.set(STACK, f"swarm.hosts[{index}].role", role)
+        # The key a user reads with ssh-keyscan: the remote commands accept no other.
+        project.set(STACK, f"swarm.hosts[{index}].hostKey", host_keys.get(host.name, public_host_key(host)))
     project.set(STACK, "wordpress.image", build("wordpress"))
     project.set(STACK, "mysql.image", build("mysql"))
     project.set(STACK, "services.demo.image", build("nginx"))

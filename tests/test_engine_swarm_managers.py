@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.swarm_hosts_stack import STACK, built_hosts, deployed, destroy_all, nodes, swarm_state, wait_for
+from tests.swarm_hosts_stack import (
+    STACK,
+    built_hosts,
+    configure,
+    deployed,
+    destroy_all,
+    nodes,
+    operator_project,
+    public_host_key,
+    swarm_state,
+    wait_for,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -23,6 +34,18 @@ def hosts():
 @pytest.fixture(scope="module")
 def cluster(hosts, tmp_path_factory):
     yield from deployed(tmp_path_factory, hosts, ROLES, "three-managers")
+
+
+def test_a_host_key_that_does_not_match_stops_up_before_any_swarm_exists(hosts, tmp_path_factory):
+    project = operator_project(tmp_path_factory, hosts, "wrong-host-key")
+    # node1's entry carries node2's key: what a user sees when another machine answers there.
+    configure(project, hosts, ROLES, host_keys={"node1": public_host_key(hosts.hosts[1])})
+    failed = project.pulumi("up", "-s", STACK, "--yes", "--skip-preview", check=False)
+    assert failed.returncode != 0
+    assert "ssh: handshake failed: ssh: host key mismatch" in failed.stdout + failed.stderr
+    assert {host.name: swarm_state(host) for host in hosts.hosts} == {
+        "node1": "inactive", "node2": "inactive", "node3": "inactive"
+    }
 
 
 def manager_status(host) -> dict[str, tuple[str, str]]:

@@ -181,3 +181,32 @@ def test_the_component_refuses_an_unsound_cluster_on_its_own(mode, hosts, messag
 def test_the_managers_are_the_components_inputs_for_the_policy_pack(local, ssh):
     assert local.one("moorings:index:SwarmCluster").inputs == {"mode": "local", "managers": ["127.0.0.1"]}
     assert ssh.one("moorings:index:SwarmCluster").inputs == {"mode": "ssh", "managers": ["10.0.0.12"]}
+
+
+ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0Fr0mZ3cX4bUtYdc3e7aVvJ7x1c7o5rT0u1h2g9p3Q"
+
+
+def test_a_hosts_key_pins_every_remote_command_on_that_host():
+    pinned = (SwarmHost("10.0.0.12", "admin", "manager", host_key=ED25519), SwarmHost("10.0.0.13", "admin", "worker"))
+    run = deploy("ssh", pinned)
+    keys = {r.name: r.inputs["connection"].get("hostKey") for r in run.of_type(REMOTE_COMMAND)}
+    assert keys == {
+        # The first manager runs init, the token reads, and the drain and removal of the others.
+        "swarm-node-10.0.0.12": ED25519,
+        "swarm-worker-token": ED25519,
+        "swarm-manager-token": ED25519,
+        "swarm-drain-10.0.0.13": ED25519,
+        "swarm-remove-10.0.0.13": ED25519,
+        "swarm-node-10.0.0.13": None,
+    }
+
+
+def test_hosts_without_a_key_are_named_in_a_warning(monkeypatch):
+    warnings = []
+    monkeypatch.setattr("components.swarm_cluster.pulumi.log.warn", lambda message, *a, **k: warnings.append(message))
+    deploy("ssh", (SwarmHost("10.0.0.12", "admin", "manager", host_key=ED25519), SwarmHost("10.0.0.13", "a", "worker")))
+    (warning,) = warnings
+    assert "no hostKey for 10.0.0.13;" in warning and "10.0.0.12" not in warning
+    warnings.clear()
+    deploy("ssh", (SwarmHost("10.0.0.12", "admin", "manager", host_key=ED25519),))
+    assert warnings == []
