@@ -179,3 +179,6 @@ def test_destroy_leaves_all_three_engines_outside_any_swarm(hosts, cluster):
     assert {host.name: swarm_state(host) for host in hosts.hosts} == {
         "node1": "inactive", "node2": "inactive", "node3": "inactive"
     }
+    # What stays: volumes Swarm created on a node when a task mounted them there (README).
+    for host in hosts.hosts:
+        print(f"{host.name} volumes after destroy: {host.docker('volume', 'ls', '-q').stdout.split()}")
