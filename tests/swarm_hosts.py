@@ -8,6 +8,7 @@ everything down again by PID and by namespace, leaving this machine's own engine
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
-from tests.netns_lab import Lan, in_netns
+from tests.netns_lab import NETNS_DIR, Lan, alive, end_pids, in_netns, pids_in_netns
 from tests.node_engine import NodeEngine
 from tests.node_sshd import PRIVSEP_DIR, NodeSshd
 from tests.ssh_operator import SshOperator
 
 NODE_NAMES = ("node1", "node2", "node3")
+PREFIX = "msw"  # then the PID of the test process: msw1234-lan, msw1234-node1, ...
+STALE = re.compile(rf"^({PREFIX}(\d+))-")
 TOOLS = ("ip", "nsenter", "unshare", "dockerd", "docker", "ssh", "ssh-agent", "ssh-add", "ssh-keygen", "busybox")
 
 
@@ -68,9 +71,10 @@ class SwarmHosts:
 @contextmanager
 def three_hosts(images: tuple[str, ...] = ()) -> Iterator[SwarmHosts]:
     """The three hosts with `images` loaded on each; torn down on exit, whatever happened."""
+    sweep_stale_hosts()
     started = time.monotonic()
-    root = Path(tempfile.mkdtemp(prefix="moorings-swarm-hosts-", dir="/tmp"))
-    prefix = f"msw{os.getpid()}"  # namespace names of this run only
+    prefix = f"{PREFIX}{os.getpid()}"  # namespace names of this run only
+    root = Path(tempfile.mkdtemp(prefix=f"moorings-swarm-hosts-{prefix}-", dir="/tmp"))
     lan = Lan(prefix)
     operator = SshOperator(root / "operator", lan.namespace)
     lab = SwarmHosts(lan=lan, operator=operator)
@@ -132,3 +136,22 @@ def unmount_under(root: Path) -> None:
     mounts = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
     for mount_point in sorted((m for m in mounts if m.startswith(prefix)), key=len, reverse=True):
         subprocess.run(["umount", "-l", mount_point], capture_output=True, timeout=30)
+
+
+def sweep_stale_hosts() -> None:
+    """What a test process killed before its teardown left (namespaces named after a PID that
+    no longer runs): the processes in them, their engines' containers, the namespaces and the
+    directory. Hosts of a test process that still runs are left alone."""
+    stale: dict[str, list[str]] = {}
+    for namespace in sorted(p.name for p in NETNS_DIR.glob(f"{PREFIX}*")) if NETNS_DIR.is_dir() else []:
+        match = STALE.match(namespace)
+        if match and not alive(int(match.group(2))):
+            stale.setdefault(match.group(1), []).append(namespace)
+    for prefix, namespaces in stale.items():
+        for namespace in namespaces:
+            end_pids(pids_in_netns(namespace), grace=10)
+            NodeEngine(namespace, Path("/nonexistent"), namespace).end_leftover_containers()
+            subprocess.run(["ip", "netns", "del", namespace], capture_output=True, timeout=30)
+        for directory in Path("/tmp").glob(f"moorings-swarm-hosts-{prefix}-*"):
+            unmount_under(directory)
+            shutil.rmtree(directory, ignore_errors=True)

@@ -163,7 +163,9 @@ def test_a_host_removed_from_the_config_is_drained_leaves_and_is_gone_from_the_n
     assert sorted(nodes(manager)) == ["node1", "node2"]
     assert swarm_state(removed) == "inactive"
     # The demo's tasks moved to the two nodes left, before node3 went.
-    assert wait_for(lambda: replicas_column(manager, "demo") == "5/5", 30)
+    assert wait_for(lambda: replicas_column(manager, "demo") == "5/5", 60), manager.docker(
+        "service", "ps", "--format", "{{.Name}} {{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}", f"{PREFIX}-demo"
+    ).stdout
     assert set(running_tasks(manager, "demo")) == {"node1", "node2"}
     deleted = [line for line in result.stdout.splitlines() if "deleted" in line]
     assert [name for name in ("drain", "node", "remove") if any(f"swarm-{name}-{removed.address}" in line for line in deleted)] == [
