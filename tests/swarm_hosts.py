@@ -153,5 +153,19 @@ def sweep_stale_hosts() -> None:
             NodeEngine(namespace, Path("/nonexistent"), namespace).end_leftover_containers()
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True, timeout=30)
         for directory in Path("/tmp").glob(f"moorings-swarm-hosts-{prefix}-*"):
+            end_pids(pids_naming(directory), grace=5)  # the ssh-agent, outside the namespaces
             unmount_under(directory)
             shutil.rmtree(directory, ignore_errors=True)
+
+
+def pids_naming(directory: Path) -> list[int]:
+    """Processes whose command line names a path under `directory`."""
+    needle = f"{directory}/".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and needle in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return found
