@@ -10,8 +10,6 @@ import json
 import time
 from typing import Optional
 
-import pytest
-
 from tests.docker_engine import require_docker_engine, skip_or_fail
 from tests.pulumi_engine import EngineProject, require_engine
 from tests.standin_images import build
@@ -20,7 +18,6 @@ from tests.swarm_hosts import Host, SwarmHosts, prerequisites_problem, three_hos
 STACK = "swarm"
 PREFIX = "moorings-swarm"
 DEMO_PORT = 80  # the committed stack's ports: each node is a host of its own
-WORDPRESS_PORT = 8080
 IMAGES = ("wordpress", "mysql", "nginx")
 
 
