@@ -60,6 +60,14 @@ def test_up_joins_two_more_managers_over_ssh(hosts, cluster):
     }
 
 
+def test_the_second_up_changes_nothing(hosts, cluster):
+    before = {host.name: host.docker("info", "--format", "{{.Swarm.NodeID}}").stdout for host in hosts.hosts}
+    result = cluster.up(STACK)
+    summary = result.stdout[result.stdout.rindex("Resources:"):]
+    assert "unchanged" in summary and not any(op in summary for op in ("created", "updated", "replaced", "deleted"))
+    assert {host.name: host.docker("info", "--format", "{{.Swarm.NodeID}}").stdout for host in hosts.hosts} == before
+
+
 def test_with_the_leaders_engine_stopped_the_other_two_elect_a_leader_and_accept_changes(hosts, cluster):
     leader, others = hosts.hosts[0], hosts.hosts[1:]
     leader.engine.stop()
