@@ -154,8 +154,25 @@ def test_scaling_the_demo_to_5_is_one_update_in_place(hosts, cluster):
     assert set(running_tasks(manager, "demo")) == {"node1", "node2", "node3"}
 
 
+def update_state(manager, service: str) -> str:
+    """The state of the service's last update (empty when it never had one), and its REPLICAS."""
+    state = manager.docker("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}",
+                           f"{PREFIX}-{service}").stdout.strip()
+    return f"{state} {replicas_column(manager, service)}"
+
+
+def update_settled(manager, service: str) -> bool:
+    state, replicas = update_state(manager, service).rsplit(" ", 1)
+    return state in ("", "completed") and replicas.split("/")[0] == replicas.split("/")[1]
+
+
 def test_a_host_removed_from_the_config_is_drained_leaves_and_is_gone_from_the_node_list(hosts, cluster):
     manager, removed = hosts.hosts[0], hosts.hosts[2]
+    # The scale's update restarts every task one by one (README, "Scaling the demo"); let it
+    # finish, so that what moves below is the drain's doing.
+    settling = time.monotonic()
+    assert wait_for(lambda: update_settled(manager, "demo"), 240), update_state(manager, "demo")
+    print(f"\nthe scale's rolling restart settled {time.monotonic() - settling:.0f} s later")
     cluster.pulumi("config", "rm", "-s", STACK, "--path", "swarm.hosts[2]")
     started = time.monotonic()
     result = cluster.up(STACK)
