@@ -94,6 +94,30 @@ def test_with_the_leaders_engine_stopped_the_other_two_elect_a_leader_and_accept
     assert manager_status(leader)["node1"][1] == "Reachable"
 
 
+def node_rows(manager) -> list[tuple[str, str, str]]:
+    """Every row of `docker node ls`, a node that left included: (host name, status, manager status)."""
+    listed = manager.docker("node", "ls", "--format", "{{.Hostname}}|{{.Status}}|{{.ManagerStatus}}")
+    return sorted(tuple(line.split("|")) for line in listed.stdout.splitlines())
+
+
+def set_roles(cluster, roles: dict[int, str]) -> None:
+    for index, role in roles.items():
+        cluster.set(STACK, f"swarm.hosts[{index}].role", role)
+    cluster.up(STACK)
+
+
+def test_managers_made_workers_and_back_keep_one_entry_each_in_the_node_list(hosts, cluster):
+    manager = hosts.hosts[0]
+    set_roles(cluster, {1: "worker", 2: "worker"})  # join.sh demotes them
+    assert wait_for(lambda: node_rows(manager) == [
+        ("node1", "Ready", "Leader"), ("node2", "Ready", ""), ("node3", "Ready", "")
+    ], 60), node_rows(manager)
+    set_roles(cluster, {1: "manager", 2: "manager"})  # join.sh leaves and joins with the manager token
+    assert wait_for(lambda: node_rows(manager) == [
+        ("node1", "Ready", "Leader"), ("node2", "Ready", "Reachable"), ("node3", "Ready", "Reachable")
+    ], 60), node_rows(manager)
+
+
 def test_destroy_leaves_all_three_engines_outside_any_swarm(hosts, cluster):
     destroy_all(cluster)
     cluster.destroyed = True
