@@ -3,7 +3,9 @@
 Each node is one command resource named after its address, whose create step brings the
 node into the swarm and whose delete step takes it out: the first manager runs init.sh
 (delete: dissolve.sh), every other host runs join.sh with the join token for its role
-(delete: leave.sh), so a host removed from the configuration leaves on the next `up`.
+(delete: leave.sh), so a host removed from the configuration leaves on the next `up`: the
+first manager drains it before (drain_node.sh) and removes it from the node list after
+(remove_node.sh), two delete-only commands per host.
 The scripts (components/swarm_scripts/) check the node's swarm state first, so running
 them again changes nothing. Join tokens are read on the first manager as Pulumi secrets.
 
@@ -47,6 +49,9 @@ class SwarmHost:
     """SSH user, allowed to run `docker` on the host."""
     role: str
     """manager or worker."""
+    host_key: Optional[str] = None
+    """The host's public SSH key (`<type> <base64>`): the remote commands accept no other.
+    Without it they accept any, since pulumi-command checks a host key only when given one."""
 
 
 @dataclass(frozen=True)
@@ -99,16 +104,28 @@ class SwarmCluster(pulumi.ComponentResource):
             )
             tokens[role] = pulumi.Output.secret(read.stdout)
         self.worker_token, self.manager_token = tokens[WORKER], tokens[MANAGER]
-        joined = [
-            self._run(
+        joined, drains = [], []
+        for node in others:
+            # Taking a host out runs, in this order (deletion follows dependencies backwards):
+            # drain it on the first manager, leave on the host, remove it from the node list.
+            removal = self._run(
+                first, f"{name}-remove-{node.label}", delete=script_command("remove_node.sh", node.address), after=[init]
+            )
+            join = self._run(
                 node,
                 f"{name}-node-{node.label}",
                 create=script_command("join.sh", self.join_address, node.role, node.address),
                 delete=script_command("leave.sh"),
                 stdin=tokens[node.role],
+                after=[removal],
             )
-            for node in others
-        ]
+            drain = self._run(
+                first,
+                f"{name}-drain-{node.label}",
+                delete=join.stdout.apply(lambda node_id: script_command("drain_node.sh", node_id.strip())),
+            )
+            joined.append(join)
+            drains.append(drain)
 
         self.docker_host = first.docker_host
         self.manager_shell = first.shell
@@ -117,8 +134,8 @@ class SwarmCluster(pulumi.ComponentResource):
             name,  # child names carry the component's: URNs do not include the parent's name
             host=self.docker_host,
             ssh_opts=None if args.mode == LOCAL else ["-o", "BatchMode=yes"],  # fail, never prompt
-            # Swarm resources wait until every node is in.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[init, *joined]),
+            # Swarm resources wait until every node is in, and go before any node is drained.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[init, *joined, *drains]),
         )
         self.register_outputs(
             {
@@ -134,8 +151,8 @@ class SwarmCluster(pulumi.ComponentResource):
         self,
         node: "_Node",
         name: str,
-        create: str,
-        delete: Optional[str] = None,
+        create: Optional[str] = None,
+        delete: Optional[pulumi.Input[str]] = None,
         stdin: Optional[pulumi.Input[str]] = None,
         secret_output: bool = False,
         after: Sequence[pulumi.Resource] = (),
@@ -171,6 +188,14 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
     problem = manager_count_problem(sum(1 for host in args.hosts if host.role == MANAGER))
     if problem:
         raise ValueError(f"SwarmCluster {name}: expected {problem}")
+    unverified = [host.address for host in args.hosts if host.host_key is None]
+    if unverified:
+        # The join tokens travel to these hosts over SSH: say so rather than trust silently.
+        pulumi.log.warn(
+            f"SwarmCluster {name}: no hostKey for {', '.join(unverified)}; the remote commands "
+            "(init, join tokens, join, leave) accept whatever host key answers there. "
+            "Set swarm.hosts[i].hostKey (README, Docker Swarm)."
+        )
     first = next(host for host in args.hosts if host.role == MANAGER)
     ordered = [first, *(host for host in args.hosts if host is not first)]
     return [
@@ -179,7 +204,9 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
             role=host.role,
             label=host.address.replace(":", "-"),  # IPv6: "::" separates the parts of a URN
             docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
-            shell=NodeShell(ssh=command.remote.ConnectionArgs(host=host.address, user=host.user)),
+            shell=NodeShell(
+                ssh=command.remote.ConnectionArgs(host=host.address, user=host.user, host_key=host.host_key)
+            ),
         )
         for host in ordered
     ]

@@ -103,10 +103,12 @@ class EngineProject:
         (self.dir / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
         (self.dir / "policies" / "venv").symlink_to(ROOT / "policies" / "venv")
         self.env = engine_env(self.state)
+        self.launcher: list[str] = []
+        """A prefix for the CLI's command line, e.g. to run it in another network namespace."""
 
     def pulumi(self, *args: str, check: bool = True, env: Optional[dict] = None) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            ["pulumi", *args, "--non-interactive"],
+            [*self.launcher, "pulumi", *args, "--non-interactive"],
             cwd=self.dir,
             env={**self.env, **(env or {})},
             capture_output=True,

@@ -109,16 +109,35 @@ def test_a_manager_joins_with_the_manager_token():
     assert node.inputs["stdin"] == "stdout-of-swarm-manager-token"
 
 
-def test_a_host_removed_from_config_leaves_the_swarm_and_nothing_else_changes(ssh):
+def test_a_host_removed_from_config_is_drained_leaves_and_is_removed_and_nothing_else_changes(ssh):
     removed = ssh.one(REMOTE_COMMAND, "swarm-node-10.0.0.13")
-    # What `pulumi up` runs when that resource goes: the node's own leave script.
+    drain = ssh.one(REMOTE_COMMAND, "swarm-drain-10.0.0.13")
+    removal = ssh.one(REMOTE_COMMAND, "swarm-remove-10.0.0.13")
+    # What `pulumi up` runs when those resources go: delete-only commands on the first manager
+    # around the node's own leave script.
     assert script_run(removed.inputs["delete"]) == ("leave.sh", [])
+    assert script_run(drain.inputs["delete"]) == ("drain_node.sh", ["stdout-of-swarm-node-10.0.0.13"])
+    assert script_run(removal.inputs["delete"]) == ("remove_node.sh", ["10.0.0.13"])
+    assert "create" not in drain.inputs and "create" not in removal.inputs
+    assert connection(drain)[0] == connection(removal)[0] == "10.0.0.12"
+    # Deletion follows dependencies backwards: drain (depends on the join), leave, remove
+    # (the join depends on it).
+    assert removed.urn in drain.depends_on and removal.urn in removed.depends_on
     smaller = deploy("ssh", THREE_HOSTS[:2])
     provider = ssh.one(PROVIDER)
     assert differences(ssh, smaller) == [
+        f"- {drain.urn}",
         f"- {removed.urn}",
+        f"- {removal.urn}",
         f"{provider.urn} (depends_on): {provider.depends_on!r} -> {smaller.one(PROVIDER).depends_on!r}",
     ]
+
+
+def test_a_host_is_drained_only_after_the_swarms_services_are_gone(ssh):
+    """The provider depends on every drain: on destroy the services go first, and the drains
+    find nothing to move."""
+    drains = {r.urn for r in ssh.of_type(REMOTE_COMMAND) if r.name.startswith("swarm-drain-")}
+    assert len(drains) == 2 and drains <= set(ssh.one(PROVIDER).depends_on)
 
 
 def test_ssh_mode_hands_out_a_provider_on_the_first_manager_after_every_node_is_in(ssh):
@@ -126,7 +145,8 @@ def test_ssh_mode_hands_out_a_provider_on_the_first_manager_after_every_node_is_
     assert provider.inputs["host"] == "ssh://admin@10.0.0.12"
     assert provider.inputs["sshOpts"] == '["-o", "BatchMode=yes"]'  # provider config travels as JSON
     nodes = {r.urn for r in ssh.of_type(REMOTE_COMMAND) if r.name.startswith("swarm-node-")}
-    assert set(provider.depends_on) == nodes and len(nodes) == 3
+    drains = {r.urn for r in ssh.of_type(REMOTE_COMMAND) if r.name.startswith("swarm-drain-")}
+    assert set(provider.depends_on) == nodes | drains and len(nodes) == 3
 
 
 def test_outputs_name_the_join_address_and_the_first_managers_node(ssh):
@@ -161,3 +181,32 @@ def test_the_component_refuses_an_unsound_cluster_on_its_own(mode, hosts, messag
 def test_the_managers_are_the_components_inputs_for_the_policy_pack(local, ssh):
     assert local.one("moorings:index:SwarmCluster").inputs == {"mode": "local", "managers": ["127.0.0.1"]}
     assert ssh.one("moorings:index:SwarmCluster").inputs == {"mode": "ssh", "managers": ["10.0.0.12"]}
+
+
+ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0Fr0mZ3cX4bUtYdc3e7aVvJ7x1c7o5rT0u1h2g9p3Q"
+
+
+def test_a_hosts_key_pins_every_remote_command_on_that_host():
+    pinned = (SwarmHost("10.0.0.12", "admin", "manager", host_key=ED25519), SwarmHost("10.0.0.13", "admin", "worker"))
+    run = deploy("ssh", pinned)
+    keys = {r.name: r.inputs["connection"].get("hostKey") for r in run.of_type(REMOTE_COMMAND)}
+    assert keys == {
+        # The first manager runs init, the token reads, and the drain and removal of the others.
+        "swarm-node-10.0.0.12": ED25519,
+        "swarm-worker-token": ED25519,
+        "swarm-manager-token": ED25519,
+        "swarm-drain-10.0.0.13": ED25519,
+        "swarm-remove-10.0.0.13": ED25519,
+        "swarm-node-10.0.0.13": None,
+    }
+
+
+def test_hosts_without_a_key_are_named_in_a_warning(monkeypatch):
+    warnings = []
+    monkeypatch.setattr("components.swarm_cluster.pulumi.log.warn", lambda message, *a, **k: warnings.append(message))
+    deploy("ssh", (SwarmHost("10.0.0.12", "admin", "manager", host_key=ED25519), SwarmHost("10.0.0.13", "a", "worker")))
+    (warning,) = warnings
+    assert "no hostKey for 10.0.0.13;" in warning and "10.0.0.12" not in warning
+    warnings.clear()
+    deploy("ssh", (SwarmHost("10.0.0.12", "admin", "manager", host_key=ED25519),))
+    assert warnings == []

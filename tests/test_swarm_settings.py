@@ -114,6 +114,30 @@ def test_a_bad_host_names_its_exact_path(host, expected):
     assert problem.startswith(expected)
 
 
+ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0Fr0mZ3cX4bUtYdc3e7aVvJ7x1c7o5rT0u1h2g9p3Q"
+
+
+def test_a_hosts_public_key_is_read_when_given():
+    listed = hosts("manager", "worker")
+    listed[0]["hostKey"] = ED25519 + " root@node1"  # a .pub file's comment may stay
+    settings = load(swarm(mode="ssh", hosts=listed))
+    assert [host.host_key for host in settings.swarm.hosts] == [ED25519 + " root@node1", None]
+
+
+@pytest.mark.parametrize("key", [
+    "AAAAC3NzaC1lZDI1NTE5AAAAIH0Fr0mZ3cX4bUtYdc3e7aVvJ7x1c7o5rT0u1h2g9p3Q",  # the type left out
+    "10.0.0.11 " + ED25519,  # a known_hosts line, address first
+    "ssh-ed25519 not-base64!",
+    "ssh-rsa " + ED25519.split()[1],  # the blob names another type
+])
+def test_a_malformed_host_key_names_its_path(key):
+    listed = hosts("manager")
+    listed[0]["hostKey"] = key
+    (problem,) = problems(swarm(mode="ssh", hosts=listed))
+    assert problem.startswith("moorings:swarm.hosts[0].hostKey = ")
+    assert "expected the host's public key, `<type> <base64>`" in problem
+
+
 def test_an_address_listed_twice_is_rejected():
     twice = hosts("manager", "worker")
     twice[1]["address"] = twice[0]["address"]

@@ -115,10 +115,14 @@ def test_the_commented_three_host_example_is_a_valid_cluster():
     assert run.output("dockerHost") == "ssh://admin@10.0.0.11"
     commands = run.of_type("command:remote:Command")
     assert sorted(r.name for r in commands if not r.name.endswith("-drain")) == [
+        "swarm-drain-10.0.0.12",
+        "swarm-drain-10.0.0.13",
         "swarm-manager-token",
         "swarm-node-10.0.0.11",
         "swarm-node-10.0.0.12",
         "swarm-node-10.0.0.13",
+        "swarm-remove-10.0.0.12",
+        "swarm-remove-10.0.0.13",
         "swarm-worker-token",
     ]
     # Each service is drained before removal on the first manager.

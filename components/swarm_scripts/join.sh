@@ -20,6 +20,25 @@ join() {
   echo "join: joined $manager_addr as $role" >&2
 }
 
+remove_former_entry() {
+  tries=0
+  while [ "$tries" -lt 60 ]; do
+    if ! state=$(docker node inspect --format '{{.Status.State}}' "$1" 2>/dev/null); then
+      # Gone already, or this node is not yet a manager with the swarm's state (Raft catching up).
+      [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] && return 0
+      state=
+    fi
+    if [ "$state" = down ]; then
+      docker node rm "$1" >/dev/null
+      echo "join: removed this host's former entry $1" >&2
+      return 0
+    fi
+    sleep 1
+    tries=$((tries + 1))
+  done
+  echo "join: this host's former entry $1 is still listed; run 'docker node rm $1' on a manager" >&2
+}
+
 state=$(docker info --format '{{.Swarm.LocalNodeState}}')
 case $state in
   inactive)
@@ -39,9 +58,13 @@ case $state in
       docker node demote "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
       echo "join: demoted to worker" >&2
     elif [ "$role" = manager ] && [ "$is_manager" != true ]; then
-      # A worker cannot promote itself: it leaves and comes back with the manager token.
+      # A worker cannot promote itself: it leaves and comes back with the manager token, as
+      # a new node. The entry it leaves behind would stay listed Down, its tasks counted as
+      # running: the manager it now is removes it.
+      former_id=$(docker info --format '{{.Swarm.NodeID}}')
       docker swarm leave >/dev/null
       join
+      remove_former_entry "$former_id"
     else
       echo "join: already a $role of this swarm, nothing to do" >&2
     fi

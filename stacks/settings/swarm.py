@@ -7,6 +7,8 @@ an even count stops the program before anything runs.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from components.swarm_quorum import manager_count_problem
 from stacks.settings.reader import ConfigReader
 
 HOST_FIELDS = ("address", "user", "role")
+OPTIONAL_HOST_FIELDS = ("hostKey",)
 SSH_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]{0,31}$")
 
 
@@ -57,17 +60,37 @@ def _read_host(reader: ConfigReader, index: int, item: Any) -> Optional[SwarmHos
     if not isinstance(item, dict) or any(field not in item for field in HOST_FIELDS):
         reader.fail(at, item, "an object with address, user and role (manager or worker)")
         return None
-    for key in sorted(set(item) - set(HOST_FIELDS)):
-        reader.fail(f"{at}.{key}", item[key], "one of the host fields " + ", ".join(HOST_FIELDS))
+    for key in sorted(set(item) - set(HOST_FIELDS) - set(OPTIONAL_HOST_FIELDS)):
+        reader.fail(f"{at}.{key}", item[key], "one of the host fields " + ", ".join(HOST_FIELDS + OPTIONAL_HOST_FIELDS))
     problems = len(reader.problems)
     address = reader.parse_string(f"{at}.address", item["address"], "", check=_ip_address_problem)
     user = reader.parse_string(
         f"{at}.user", item["user"], "", check=lambda u: None if SSH_USER.match(u) else "a user name to log in with over SSH"
     )
     role = reader.parse_string(f"{at}.role", item["role"], "", choices=ROLES)
+    host_key = None
+    if "hostKey" in item:
+        host_key = reader.parse_string(f"{at}.hostKey", item["hostKey"], "", check=_host_key_problem)
     if len(reader.problems) > problems:
         return None
-    return SwarmHost(address=address, user=user, role=role)
+    return SwarmHost(address=address, user=user, role=role, host_key=host_key)
+
+
+def _host_key_problem(value: str) -> Optional[str]:
+    """A public host key as a known_hosts line has it, without the host: `<type> <base64>`."""
+    expected = (
+        "the host's public key, `<type> <base64>` as in its /etc/ssh/ssh_host_*_key.pub "
+        "(e.g. the output of `ssh-keyscan -t ed25519 <address>` without the address)"
+    )
+    fields = value.split()
+    if len(fields) < 2 or not fields[0].startswith(("ssh-", "ecdsa-", "sk-")):
+        return expected
+    try:
+        blob = base64.b64decode(fields[1], validate=True)
+    except binascii.Error:
+        return expected
+    # The key blob starts with its own type name (RFC 4253, 6.6): a key pasted whole.
+    return None if blob[4 : 4 + len(fields[0])] == fields[0].encode() else expected
 
 
 def _ip_address_problem(value: str) -> Optional[str]:
