@@ -163,3 +163,21 @@ def step_summary(step: dict[str, Any]) -> tuple[str, str, list[str]]:
     urn = step["urn"]
     type_, name = urn.split("::")[-2].split("$")[-1], urn.split("::")[-1]
     return step["op"], f"{type_}::{name}", sorted((step.get("detailedDiff") or {}).keys())
+
+
+CLAIMS_AND_WHAT_THEY_LIVE_IN = {
+    "pulumi:pulumi:Stack", "moorings:index:KubernetesCluster", "pulumi:providers:kubernetes",
+    "kubernetes:core/v1:Namespace", "moorings:index:WordPressStack", "kubernetes:core/v1:PersistentVolumeClaim",
+}
+
+
+def assert_destroy_keeps_only_the_protected_claims(project: EngineProject, stack: str) -> None:
+    """`destroy` refuses, names both protected claims, and deletes everything else first."""
+    refused = project.destroy(stack, check=False)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    for claim in ("mysql-data", "wp-content"):
+        assert f"PersistentVolumeClaim::{claim}" in output
+    assert "protected" in output
+    left = {r["type"] for r in json.loads(project.export(stack))["deployment"]["resources"]}
+    assert left <= CLAIMS_AND_WHAT_THEY_LIVE_IN, left

@@ -3,7 +3,6 @@
 budgets and the network policies accepted and acted on, an extra service scaled, and a
 destroy that keeps the protected claims and says so."""
 
-import json
 
 import pytest
 
@@ -14,7 +13,7 @@ from tests.cluster_stacks import (
     ready_replicas,
     wait_for_ready_replicas,
 )
-from tests.pulumi_engine import changed_steps, require_engine, step_summary
+from tests.pulumi_engine import assert_destroy_keeps_only_the_protected_claims, changed_steps, require_engine, step_summary
 
 pytestmark = [pytest.mark.engine, pytest.mark.cluster]
 
@@ -73,17 +72,7 @@ def test_an_extra_service_scales_in_place_and_the_ready_count_follows(prod, cont
 
 
 def test_destroy_keeps_the_protected_claims_and_says_so(prod, control_plane):
-    refused = prod.destroy("prod", check=False)
-    assert refused.returncode != 0
-    output = refused.stdout + refused.stderr
-    for claim in ("mysql-data", "wp-content"):
-        assert f"PersistentVolumeClaim::{claim}" in output
-    assert "protected" in output
-    left = {r["type"] for r in json.loads(prod.export("prod"))["deployment"]["resources"]}
-    assert left <= {
-        "pulumi:pulumi:Stack", "moorings:index:KubernetesCluster", "pulumi:providers:kubernetes",
-        "kubernetes:core/v1:Namespace", "moorings:index:WordPressStack", "kubernetes:core/v1:PersistentVolumeClaim",
-    }, left
+    assert_destroy_keeps_only_the_protected_claims(prod, "prod")
     # In the cluster: the claims, still bound, and nothing that ran.
     claims = control_plane.get("persistentvolumeclaims", "-n", NS)["items"]
     assert {c["metadata"]["name"]: c["status"]["phase"] for c in claims} == {"mysql-data": "Bound", "wp-content": "Bound"}

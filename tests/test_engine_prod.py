@@ -2,11 +2,10 @@
 the autoscaler owns the replica count and a preview says so when wordpress.replicas asks for
 another, and its protected claims make `pulumi destroy` refuse."""
 
-import json
 
 import pytest
 
-from tests.pulumi_engine import EngineProject, changed_steps, require_engine
+from tests.pulumi_engine import assert_destroy_keeps_only_the_protected_claims, EngineProject, changed_steps, require_engine
 
 pytestmark = pytest.mark.engine
 
@@ -32,15 +31,4 @@ def test_a_replica_count_the_autoscaler_owns_is_a_warning_not_a_silent_no_op(pro
 
 
 def test_destroy_refuses_to_delete_the_protected_claims(prod):
-    refused = prod.destroy("prod", check=False)
-    assert refused.returncode != 0
-    output = refused.stdout + refused.stderr
-    for claim in ("mysql-data", "wp-content"):
-        assert f"PersistentVolumeClaim::{claim}" in output
-    assert "protected" in output
-    # Everything else is gone: what stays is the claims and what they live in.
-    left = {r["type"] for r in json.loads(prod.export("prod"))["deployment"]["resources"]}
-    assert left <= {
-        "pulumi:pulumi:Stack", "moorings:index:KubernetesCluster", "pulumi:providers:kubernetes",
-        "kubernetes:core/v1:Namespace", "moorings:index:WordPressStack", "kubernetes:core/v1:PersistentVolumeClaim",
-    }, left
+    assert_destroy_keeps_only_the_protected_claims(prod, "prod")
