@@ -2,7 +2,6 @@
 the autoscaler owns the replica count and a preview says so when wordpress.replicas asks for
 another, and its protected claims make `pulumi destroy` refuse."""
 
-
 import pytest
 
 from tests.pulumi_engine import assert_destroy_keeps_only_the_protected_claims, EngineProject, changed_steps, require_engine
