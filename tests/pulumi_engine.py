@@ -181,3 +181,14 @@ def assert_destroy_keeps_only_the_protected_claims(project: EngineProject, stack
     assert "protected" in output
     left = {r["type"] for r in json.loads(project.export(stack))["deployment"]["resources"]}
     assert left <= CLAIMS_AND_WHAT_THEY_LIVE_IN, left
+
+
+def assert_an_autoscaled_replica_count_warns_and_changes_nothing(project: EngineProject, stack: str) -> None:
+    """`wordpress.replicas` 5 under the autoscaler: no step changes, a warning says why; then back to 3."""
+    project.set(stack, "wordpress.replicas", "5")
+    preview = project.preview_json(stack)
+    assert changed_steps(preview) == []
+    warnings = [d["message"] for d in preview.get("diagnostics", []) if d.get("severity") == "warning"]
+    assert any("moorings:wordpress.replicas = 5 changes nothing while kubernetes.autoscaling is on" in w
+               for w in warnings), warnings
+    project.set(stack, "wordpress.replicas", "3")

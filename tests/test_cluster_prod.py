@@ -13,7 +13,7 @@ from tests.cluster_stacks import (
     ready_replicas,
     wait_for_ready_replicas,
 )
-from tests.pulumi_engine import assert_destroy_keeps_only_the_protected_claims, changed_steps, require_engine, step_summary
+from tests.pulumi_engine import assert_an_autoscaled_replica_count_warns_and_changes_nothing, assert_destroy_keeps_only_the_protected_claims, changed_steps, require_engine, step_summary
 
 pytestmark = [pytest.mark.engine, pytest.mark.cluster]
 
@@ -52,13 +52,7 @@ def test_a_second_up_and_a_refresh_find_no_drift(prod):
 
 
 def test_a_replica_count_the_autoscaler_owns_warns_and_changes_nothing(prod, control_plane):
-    prod.set("prod", "wordpress.replicas", "5")
-    preview = prod.preview_json("prod")
-    assert changed_steps(preview) == []
-    warnings = [d["message"] for d in preview.get("diagnostics", []) if d.get("severity") == "warning"]
-    assert any("moorings:wordpress.replicas = 5 changes nothing while kubernetes.autoscaling is on" in w
-               for w in warnings), warnings
-    prod.set("prod", "wordpress.replicas", "3")
+    assert_an_autoscaled_replica_count_warns_and_changes_nothing(prod, "prod")
     assert ready_replicas(control_plane, NS, "deployment/wordpress") == 3
 
 

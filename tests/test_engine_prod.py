@@ -4,7 +4,7 @@ another, and its protected claims make `pulumi destroy` refuse."""
 
 import pytest
 
-from tests.pulumi_engine import assert_destroy_keeps_only_the_protected_claims, EngineProject, changed_steps, require_engine
+from tests.pulumi_engine import assert_an_autoscaled_replica_count_warns_and_changes_nothing, assert_destroy_keeps_only_the_protected_claims, EngineProject, require_engine
 
 pytestmark = pytest.mark.engine
 
@@ -20,13 +20,7 @@ def prod(tmp_path_factory):
 
 
 def test_a_replica_count_the_autoscaler_owns_is_a_warning_not_a_silent_no_op(prod):
-    prod.set("prod", "wordpress.replicas", "5")
-    preview = prod.preview_json("prod")
-    assert changed_steps(preview) == []
-    warnings = [d["message"] for d in preview.get("diagnostics", []) if d.get("severity") == "warning"]
-    assert any("moorings:wordpress.replicas = 5 changes nothing while kubernetes.autoscaling is on" in w
-               for w in warnings), warnings
-    prod.set("prod", "wordpress.replicas", "3")
+    assert_an_autoscaled_replica_count_warns_and_changes_nothing(prod, "prod")
 
 
 def test_destroy_refuses_to_delete_the_protected_claims(prod):
