@@ -28,6 +28,9 @@ from components.service_spec import PortSpec, ResourceSpec
 REPLICATED = "replicated"
 GLOBAL = "global"
 MODES = (REPLICATED, GLOBAL)
+VIP = "vip"
+DNSRR = "dnsrr"
+ENDPOINT_MODES = (VIP, DNSRR)
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,10 @@ class SwarmServiceArgs:
     mode: str = REPLICATED
     """replicated, or global (one task per node; `replicas` does not apply)."""
     ports: Sequence[PortSpec] = ()
+    endpoint_mode: str = VIP
+    """How other tasks reach this service by name: vip (one virtual IP, balanced by the kernel's
+    IPVS) or dnsrr (DNS answers with every task's own address: no IPVS needed; ports can then
+    only be published in host mode)."""
     env: Mapping[str, str] = field(default_factory=dict)
     """Plain values only: secrets come through `secrets`."""
     secrets: Optional[SecretWiring] = None
@@ -179,6 +186,12 @@ class SwarmService(pulumi.ComponentResource):
         super().__init__("moorings:index:SwarmService", name, None, opts)
         if args.mode not in MODES:
             raise ValueError(f"SwarmService {name}: mode {args.mode!r} is not one of {', '.join(MODES)}")
+        if args.endpoint_mode not in ENDPOINT_MODES:
+            raise ValueError(
+                f"SwarmService {name}: endpoint_mode {args.endpoint_mode!r} is not one of {', '.join(ENDPOINT_MODES)}"
+            )
+        if args.endpoint_mode == DNSRR and any(port.mode != "host" for port in args.ports):
+            raise ValueError(f"SwarmService {name}: endpoint_mode dnsrr publishes ports in host mode only")
         grace = seconds(args.stop_grace_period)
         file_env = dict(args.secrets.file_env) if args.secrets else {}
         clash = sorted(set(file_env) & set(args.env))
@@ -221,7 +234,7 @@ class SwarmService(pulumi.ComponentResource):
             mode=docker.ServiceModeArgs(replicated=docker.ServiceModeReplicatedArgs(replicas=args.replicas))
             if replicated
             else docker.ServiceModeArgs(global_=True),
-            endpoint_spec=_endpoint(args.ports),
+            endpoint_spec=_endpoint(args.ports, args.endpoint_mode),
             update_config=docker.ServiceUpdateConfigArgs(**asdict(args.update)),
             rollback_config=docker.ServiceRollbackConfigArgs(**asdict(args.rollback)),
             converge_config=docker.ServiceConvergeConfigArgs(timeout=args.converge.timeout, delay=args.converge.delay)
@@ -293,17 +306,19 @@ def seconds(duration: str) -> int:
     return hours * 3600 + minutes * 60 + secs
 
 
-def _endpoint(ports: Sequence[PortSpec]) -> Optional[docker.ServiceEndpointSpecArgs]:
-    """Published ports; None publishes nothing."""
-    if not ports:
+def _endpoint(ports: Sequence[PortSpec], mode: str) -> Optional[docker.ServiceEndpointSpecArgs]:
+    """Published ports and how the service is found; None: Swarm's defaults (vip, nothing published)."""
+    if not ports and mode == VIP:
         return None
     return docker.ServiceEndpointSpecArgs(
+        mode=None if mode == VIP else mode,  # unset as before for vip: no diff on existing stacks
         ports=[
             docker.ServiceEndpointSpecPortArgs(
                 target_port=port.target, published_port=port.published, protocol=port.protocol, publish_mode=port.mode
             )
             for port in ports
         ]
+        or None,
     )
 
 

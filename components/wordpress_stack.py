@@ -70,13 +70,27 @@ def mysql_env(spec: "WordPressSpec") -> dict[str, str]:
     return {"MYSQL_DATABASE": spec.db_name, "MYSQL_USER": spec.db_user}
 
 
-def wordpress_env(spec: "WordPressSpec", mysql_host: str) -> dict[str, str]:
-    """Plain settings of the WordPress image: where its database is."""
-    return {
+def wordpress_env(spec: "WordPressSpec", mysql_host: str, site_url: Optional[str] = None) -> dict[str, str]:
+    """Plain settings of the WordPress image: where its database is, and the address it answers
+    with (`site_url`; None leaves it to the database, as WordPress does by default)."""
+    env = {
         "WORDPRESS_DB_HOST": f"{mysql_host}:{MYSQL_PORT}",
         "WORDPRESS_DB_NAME": spec.db_name,
         "WORDPRESS_DB_USER": spec.db_user,
     }
+    if site_url is not None:
+        env["WORDPRESS_CONFIG_EXTRA"] = site_address_config(site_url)
+    return env
+
+
+def site_address_config(site_url: str) -> str:
+    """The wp-config lines (the image evaluates WORDPRESS_CONFIG_EXTRA) that pin WordPress's
+    address to the stack's: WordPress otherwise keeps the address it was installed at in its
+    database and redirects every request there, so a changed port or host would break the site.
+    The URL is checked by the settings (no quote can reach the PHP)."""
+    if "'" in site_url or "\\" in site_url:
+        raise ValueError(f"site address {site_url!r}: quotes and backslashes are not accepted")
+    return f"define('WP_HOME', '{site_url}');\ndefine('WP_SITEURL', '{site_url}');"
 
 
 def wordpress_secret_entries(
@@ -109,6 +123,9 @@ class WordPressSpec:
     """Dockerfile variant: build the image from this folder instead of using `image` as is."""
     protect_content: bool = True
     """`protect` on the wp-content storage (uploads, themes, plugins)."""
+    public_url: Optional[str] = None
+    """The address people reach the site at (scheme://host[:port][/path], no trailing slash);
+    WordPress answers with it. None: the platform's own (docker, swarm: the published port)."""
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,18 @@ def test_a_typo_in_another_platforms_key_names_is_still_caught():
         "moorings:kubernetes.exposur is not a Moorings setting: expected a known key "
         "(did you mean kubernetes.exposure?)"
     ]
+
+
+def test_a_public_url_is_read_as_the_address_wordpress_answers_with():
+    assert load().wordpress.public_url is None
+    assert load({"wordpress": {"publicUrl": "https://blog.example.com/site"}}).wordpress.public_url == (
+        "https://blog.example.com/site"
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["blog.example.com", "ftp://blog.example.com", "https://blog.example.com/", "http://x');phpinfo();//"]
+)
+def test_a_public_url_that_is_not_a_plain_address_is_rejected(url):
+    (problem,) = problems({"wordpress": {"publicUrl": url}})
+    assert problem.startswith(f"moorings:wordpress.publicUrl = {url!r} is not accepted: expected an http:// or https://")

@@ -6,6 +6,7 @@ import pytest
 
 from components.swarm_cluster import SwarmHost
 from stacks.settings import ConfigError
+from stacks.settings.images import PINNED_IMAGE
 from tests.harness import run_program
 from tests.stack_config import ROOT
 from tests.test_settings import load, problems
@@ -164,4 +165,19 @@ def test_an_extra_service_may_not_take_a_wordpress_stack_name(name):
     assert problems({"platform": "swarm", "services": {name: {"image": "nginx:1.27.3-alpine"}}}) == [
         f"moorings:services.{name} = '{name}' is not accepted: expected a service name other than mysql and wordpress, "
         "which the WordPress stack takes"
+    ]
+
+
+def test_the_routing_mesh_is_the_default_and_the_edge_is_chosen_with_its_image():
+    assert (load({"platform": "swarm"}).swarm.routing, load({"platform": "swarm"}).swarm.edge_image) == (
+        "mesh", "haproxy:2.6.12",
+    )
+    chosen = load(swarm(routing="edge", edgeImage="moorings-local/haproxy:2.6")).swarm
+    assert (chosen.routing, chosen.edge_image) == ("edge", "moorings-local/haproxy:2.6")
+
+
+def test_an_unknown_routing_or_an_unpinned_edge_image_is_rejected():
+    assert problems(swarm(routing="ipvs", edgeImage="haproxy:latest")) == [
+        "moorings:swarm.routing = 'ipvs' is not accepted: expected one of mesh, edge",
+        "moorings:swarm.edgeImage = 'haproxy:latest' is not accepted: expected " + PINNED_IMAGE,
     ]

@@ -45,6 +45,7 @@ def test_declares_the_compose_recipe_under_the_component(run):
     stack = run.one("moorings:index:WordPressStack")
     children = sorted((r.type.split(":")[-1], r.name) for r in run.children_of(stack))
     assert children == [
+        ("Command", "site-ready"),
         ("Container", "mysql"),
         ("Container", "mysql-secrets-carrier"),
         ("Container", "wordpress"),
@@ -74,14 +75,37 @@ def test_mysql_is_never_published_and_keeps_its_data_on_a_named_volume(run):
     assert mysql["volumes"][0] == {"volumeName": "moorings-t-mysql-data", "containerPath": "/var/lib/mysql"}
     assert mysql["restart"] == "unless-stopped"
     assert mysql["healthcheck"]["tests"] == ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
-    # `up` waits for the healthcheck, so WordPress starts against a live database.
-    assert mysql["wait"] is True and mysql["waitTimeout"] == 300
 
 
-def test_wordpress_is_published_on_loopback_only_and_waits_for_mysql(run):
+def test_wordpress_starts_beside_mysql_and_up_waits_for_the_site_to_answer(run):
+    wordpress, mysql = run.one(CONTAINER, "wordpress"), run.one(CONTAINER, "mysql")
+    assert mysql.urn not in wordpress.depends_on  # the entrypoint needs no database
+    assert "wait" not in mysql.inputs  # the gate, not MySQL's first health check, holds `up`
+    gate = run.one("command:local:Command", "site-ready")
+    assert {mysql.urn, wordpress.urn} <= set(gate.depends_on)
+    assert gate.inputs["environment"]["MOORINGS_PROBE_URL"] == "http://127.0.0.1:8080/wp-admin/install.php"
+    assert gate.inputs["interpreter"] == ["python3", "-c"]
+    # A replaced container is a new id: the gate waits again.
+    assert gate.inputs["triggers"] == ["mysql-id", "wordpress-id"]
+
+
+def test_wordpress_answers_with_the_stacks_address_not_the_one_in_its_database(run):
+    envs = run.one(CONTAINER, "wordpress").inputs["envs"]
+    (extra,) = [e for e in envs if e.startswith("WORDPRESS_CONFIG_EXTRA=")]
+    assert "define('WP_HOME', 'http://localhost:8080');" in extra
+    assert "define('WP_SITEURL', 'http://localhost:8080');" in extra
+
+
+def test_a_public_url_is_the_address_wordpress_answers_with_and_the_url_output():
+    run = deploy(wordpress=WordPressSpec(image="wordpress:6.8.3-apache", port=8081, public_url="https://blog.example.com"))
+    envs = run.one(CONTAINER, "wordpress").inputs["envs"]
+    assert "WORDPRESS_CONFIG_EXTRA=define('WP_HOME', 'https://blog.example.com');\ndefine('WP_SITEURL', 'https://blog.example.com');" in envs
+    assert run.component_outputs[run.one("moorings:index:WordPressStack").urn]["url"] == "https://blog.example.com"
+
+
+def test_wordpress_is_published_on_loopback_only(run):
     wordpress = run.one(CONTAINER, "wordpress")
     assert wordpress.inputs["ports"] == [{"internal": 80, "external": 8080, "ip": "127.0.0.1", "protocol": "tcp"}]
-    assert run.one(CONTAINER, "mysql").urn in wordpress.depends_on
     assert wordpress.inputs["volumes"][0] == {"volumeName": "moorings-t-wp-content", "containerPath": "/var/www/html/wp-content"}
     assert wordpress.inputs["restart"] == "unless-stopped"
     assert "healthcheck" in wordpress.inputs

@@ -1,5 +1,7 @@
 """WordPressStack on platform swarm: the inputs the Docker provider receives."""
 
+import base64
+
 import pytest
 
 from components.secret_bundle import SecretBundle, SecretBundleArgs
@@ -194,3 +196,52 @@ def test_the_networks_options_are_left_alone_after_create(run):
     the first replaces the network and every service on it (found by the engine tier)."""
     network = run.one("docker:index/network:Network", "network")
     assert network.ignore_changes == ["options"]
+
+
+EDGE = SwarmWordPressOptions(mysql_constraints=("node.id==abc123",), routing="edge", edge_image="moorings-local/haproxy:2.6")
+
+
+@pytest.fixture(scope="module")
+def edge_run():
+    return deploy(options=EDGE)
+
+
+def test_on_the_edge_haproxy_publishes_the_port_on_every_node_and_wordpress_publishes_none(edge_run):
+    edge, wordpress = service(edge_run, "edge"), service(edge_run, "wordpress")
+    assert edge["mode"] == {"global": True}
+    assert edge["endpointSpec"]["ports"] == [
+        {"targetPort": 8080, "publishedPort": 8080, "protocol": "tcp", "publishMode": "host"}
+    ]
+    assert edge["taskSpec"]["containerSpec"]["image"] == "moorings-local/haproxy:2.6"
+    assert wordpress["endpointSpec"] == {"mode": "dnsrr"}
+    # A host port is held by one task: the old edge stops before the new one starts.
+    assert edge["updateConfig"]["order"] == "stop-first"
+
+
+def test_on_the_edge_services_find_each_other_by_dns_not_by_a_virtual_ip(edge_run, run):
+    assert service(edge_run, "mysql")["endpointSpec"] == {"mode": "dnsrr"}
+    assert "endpointSpec" not in service(run, "mysql")  # the mesh: Swarm's default virtual IP
+
+
+def test_the_edge_balances_over_wordpress_tasks_as_dns_lists_them(edge_run):
+    (config,) = [r for r in edge_run.of_type("docker:index/serviceConfig:ServiceConfig") if r.name == "edge-haproxy"]
+    text = base64.b64decode(config.inputs["data"]).decode()
+    assert "server-template task 64 tasks.moorings-t-wordpress:80" in text
+    assert "nameserver docker 127.0.0.11:53" in text
+    (mounted,) = service(edge_run, "edge")["taskSpec"]["containerSpec"]["configs"]
+    assert mounted["fileName"] == "/usr/local/etc/haproxy/haproxy.cfg"
+
+
+def test_the_edge_runs_read_only_with_no_capability_as_the_images_user(edge_run):
+    spec = service(edge_run, "edge")["taskSpec"]["containerSpec"]
+    assert (spec["readOnly"], spec["capDrops"], spec.get("capAdds"), spec.get("user")) == (True, ["ALL"], None, None)
+
+
+def test_more_replicas_than_the_edge_has_slots_for_are_refused():
+    with pytest.raises(Exception, match="the edge balances over at most 64"):
+        deploy(wordpress=WordPressSpec(image="wordpress:6.8.3-apache", replicas=65), options=EDGE)
+
+
+def test_wordpress_answers_with_the_address_of_the_published_port(run):
+    env = service(run, "wordpress")["taskSpec"]["containerSpec"]["env"]
+    assert env["WORDPRESS_CONFIG_EXTRA"] == "define('WP_HOME', 'http://10.0.0.12:8080');\ndefine('WP_SITEURL', 'http://10.0.0.12:8080');"

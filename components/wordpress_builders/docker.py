@@ -15,6 +15,7 @@ from components.wordpress_builders.docker_confinement import (
 from components.wordpress_builders.docker_secrets import secrets_volume
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
+from components.wordpress_builders.site_ready import site_ready
 from components.wordpress_stack import (
     HTTP_PORT,
     MYSQL_PROBE,
@@ -69,18 +70,17 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         restart=RESTART,
         security_opts=NO_NEW_PRIVILEGES,
         # No `ports`: MySQL is reachable on the private network only.
-        wait=True,  # `up` returns once the healthcheck passes, so WordPress starts on a live database
-        wait_timeout=300,
         opts=child,
     )
 
+    url = args.wordpress.public_url or f"http://localhost:{args.wordpress.port}"
     wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
     wordpress_image = _wordpress_image(stack, args)
     wordpress = docker.Container(
         "wordpress",
         name=f"{prefix}-wordpress",
         image=wordpress_image,
-        envs=wordpress_secrets.env_list(plain=wordpress_env(args.wordpress, mysql_host="mysql")),
+        envs=wordpress_secrets.env_list(plain=wordpress_env(args.wordpress, mysql_host="mysql", site_url=url)),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
         # wp-content is mounted inside the document root's tmpfs: Docker mounts parents first.
         volumes=[
@@ -94,11 +94,19 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         healthcheck=WORDPRESS_HEALTHCHECK,
         restart=RESTART,
         security_opts=NO_NEW_PRIVILEGES,
-        opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
+        # Started beside MySQL, not after it: the entrypoint needs no database, and the gate
+        # below holds `up` until the site answers.
+        opts=child,
+    )
+    site_ready(
+        stack,
+        f"http://127.0.0.1:{args.wordpress.port}/wp-admin/install.php",
+        containers=[mysql, wordpress],
+        ids=[mysql.id, wordpress.id],
     )
 
     return WordPressOutputs(
-        url=f"http://localhost:{args.wordpress.port}",
+        url=url,
         wordpress_name=wordpress.name,
         mysql_name=mysql.name,
         network_name=network.name,

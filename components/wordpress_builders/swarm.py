@@ -15,7 +15,9 @@ import pulumi
 import pulumi_docker as docker
 
 from components.swarm_service import (
+    DNSRR,
     ROLLBACK,
+    VIP,
     UPDATE,
     ConfigFile,
     Converge,
@@ -28,6 +30,7 @@ from components.swarm_service import (
 from components.swarm_shell import NodeShell
 from components.wordpress_builders.docker_confinement import MYSQL_CAPABILITIES, WORDPRESS_CAPABILITIES, swarm_confinement
 from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
+from components.wordpress_builders.swarm_edge import MAX_BACKENDS, edge_service
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_stack import (
     HTTP_PORT,
@@ -47,6 +50,9 @@ from components.wordpress_stack import (
 from components.service_spec import PortSpec, ResourceSpec
 
 MYSQL_ALIAS = "mysql"
+MESH, EDGE = "mesh", "edge"
+ROUTINGS = (MESH, EDGE)
+DEFAULT_EDGE_IMAGE = "haproxy:2.6.12"
 VXLAN_OPTION = "options"  # ignore_changes cannot name the one key: its path holds dots
 # One MySQL must stop before the next starts: two servers on one data directory corrupt it.
 SINGLE_WRITER = replace(UPDATE, order="stop-first")
@@ -73,6 +79,12 @@ class SwarmWordPressOptions:
     (e.g. node.id==<id>, or a node label only that node carries)."""
     public_host: str = "localhost"
     """Host name in the site's URL; any node answers on the published port."""
+    routing: str = MESH
+    """How requests reach WordPress's tasks and WordPress MySQL's: mesh (Swarm's routing mesh and
+    virtual IPs, which need IPVS in each node's kernel) or edge (swarm_edge: HAProxy on each
+    node's port, and DNS round-robin between services; no IPVS)."""
+    edge_image: str = DEFAULT_EDGE_IMAGE
+    """routing edge: the pinned HAProxy image (2.x, reading /usr/local/etc/haproxy/haproxy.cfg)."""
     drain_on: Optional[NodeShell] = None
     """SwarmCluster.manager_shell: where both services are drained before removal (SwarmServiceArgs.drain_on)."""
 
@@ -85,6 +97,13 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             "push it to a registry and set wordpress.image instead"
         )
     options = args.swarm if args.swarm is not None else SwarmWordPressOptions()
+    if options.routing not in ROUTINGS:
+        raise ValueError(f"WordPressStack on swarm: routing {options.routing!r} is not one of {', '.join(ROUTINGS)}")
+    edge = options.routing == EDGE
+    if edge and args.wordpress.replicas > MAX_BACKENDS:
+        raise ValueError(f"wordpress.replicas = {args.wordpress.replicas}: the edge balances over at most {MAX_BACKENDS}")
+    # Without the mesh, services find each other by DNS round-robin instead of a virtual IP.
+    endpoint_mode = DNSRR if edge else VIP
     prefix = args.name_prefix
     child = pulumi.ResourceOptions(parent=stack)
 
@@ -101,12 +120,14 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     # Local volumes, created on the node the provider talks to: the one MySQL is pinned to.
     volumes = engine_volumes(stack, args)
 
+    site_url = args.wordpress.public_url or f"http://{options.public_host}:{args.wordpress.port}"
     mysql = SwarmService(
         "mysql",
         SwarmServiceArgs(
             name=f"{prefix}-mysql",
             image=args.mysql.image,
             replicas=1,
+            endpoint_mode=endpoint_mode,
             env=mysql_env(args.wordpress),
             secrets=args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
             networks=[NetworkAttachment(network.id, aliases=(MYSQL_ALIAS,))],
@@ -132,8 +153,10 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             name=f"{prefix}-wordpress",
             image=args.wordpress.image,
             replicas=args.wordpress.replicas,
-            ports=[PortSpec(target=HTTP_PORT, published=args.wordpress.port)],
-            env=wordpress_env(args.wordpress, mysql_host=MYSQL_ALIAS),
+            # On the edge, HAProxy publishes the port and WordPress none.
+            ports=[] if edge else [PortSpec(target=HTTP_PORT, published=args.wordpress.port)],
+            endpoint_mode=endpoint_mode,
+            env=wordpress_env(args.wordpress, mysql_host=MYSQL_ALIAS, site_url=site_url),
             secrets=args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
             configs=[PHP_UPLOADS],
             networks=[NetworkAttachment(network.id)],
@@ -150,8 +173,18 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
     )
 
+    if edge:
+        edge_service(
+            f"{prefix}-edge",
+            options.edge_image,
+            wordpress.service_name,
+            args.wordpress.port,
+            network.id,
+            options.drain_on,
+            opts=child,
+        )
     return WordPressOutputs(
-        url=f"http://{options.public_host}:{args.wordpress.port}",
+        url=site_url,
         wordpress_name=wordpress.service_name,
         mysql_name=mysql.service_name,
         network_name=network.name,

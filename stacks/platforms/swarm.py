@@ -35,6 +35,8 @@ def compose(settings: Settings) -> None:
             mysql_constraints=[cluster.manager_node_id.apply(lambda node: f"node.id=={node}")],
             public_host=cluster.public_host,
             drain_on=cluster.manager_shell,
+            routing=settings.swarm.routing,
+            edge_image=settings.swarm.edge_image,
         ),
         opts=on_swarm,
     )

@@ -7,6 +7,7 @@ value and what is accepted) before a single resource is declared.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
@@ -77,6 +78,7 @@ def settings_from(
         db_user=reader.string("wordpress.dbUser", "wordpress", check=_mysql_identifier),
         build_context=WORDPRESS_BUILD_CONTEXT if reader.boolean("wordpress.build", False) else None,
         protect_content=reader.boolean("wordpress.protect", True),
+        public_url=reader.optional_string("wordpress.publicUrl", check=_public_url_problem),
     )
     if platform == "docker" and wordpress.replicas != 1:
         reader.fail(
@@ -142,6 +144,14 @@ def load_settings() -> Settings:
         key for key in raw if runtime_config.is_config_secret(key)
     )
     return settings_from(raw, pulumi.get_stack(), secret_keys)
+
+
+_PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:/[A-Za-z0-9._~%/-]*[A-Za-z0-9._~%-])?$")
+
+
+def _public_url_problem(value: str) -> Optional[str]:
+    ok = _PUBLIC_URL.match(value) is not None
+    return None if ok else "an http:// or https:// address, host[:port][/path], no trailing slash (e.g. https://blog.example.com)"
 
 
 def _mysql_identifier(value: str) -> Optional[str]:

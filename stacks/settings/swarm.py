@@ -16,6 +16,8 @@ from typing import Any, Optional
 
 from components.swarm_cluster import LOCAL, MANAGER, MODES, ROLES, SwarmHost
 from components.swarm_quorum import manager_count_problem
+from components.wordpress_builders.swarm import DEFAULT_EDGE_IMAGE, MESH, ROUTINGS
+from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 
 HOST_FIELDS = ("address", "user", "role")
@@ -29,15 +31,23 @@ class SwarmSettings:
     """local (single node on this machine's engine) or ssh (the hosts below)."""
     hosts: tuple[SwarmHost, ...] = ()
     """ssh mode only, in order: the first manager initialises the swarm."""
+    routing: str = MESH
+    """mesh (Swarm's routing mesh; the kernel needs IPVS) or edge (HAProxy per node; no IPVS)."""
+    edge_image: str = DEFAULT_EDGE_IMAGE
+    """routing edge: the pinned HAProxy image."""
 
 
 def read_swarm(reader: ConfigReader) -> SwarmSettings:
     mode = reader.string("swarm.mode", LOCAL, choices=MODES)
+    routing = {
+        "routing": reader.string("swarm.routing", MESH, choices=ROUTINGS),
+        "edge_image": reader.string("swarm.edgeImage", DEFAULT_EDGE_IMAGE, check=pinned_image_problem),
+    }
     raw_hosts = reader.sequence("swarm.hosts")
     if mode == LOCAL:
         if raw_hosts:
             reader.fail("swarm.hosts", raw_hosts, "no hosts with swarm.mode local (set swarm.mode to ssh to use them)")
-        return SwarmSettings(mode=mode)
+        return SwarmSettings(mode=mode, **routing)
     if not raw_hosts:
         reader.fail(
             "swarm.hosts",
@@ -45,14 +55,14 @@ def read_swarm(reader: ConfigReader) -> SwarmSettings:
             "at least one host {address, user, role} with swarm.mode ssh "
             "(e.g. pulumi config set --path 'swarm.hosts[0].address' 10.0.0.11)",
         )
-        return SwarmSettings(mode=mode)
+        return SwarmSettings(mode=mode, **routing)
     read = {index: host for index, item in enumerate(raw_hosts) if (host := _read_host(reader, index, item))}
     _check_unique_addresses(reader, read)
     if len(read) == len(raw_hosts):  # a broken entry already has its own message
         problem = manager_count_problem(sum(1 for host in read.values() if host.role == MANAGER))
         if problem:
             reader.fail("swarm.hosts", raw_hosts, problem)
-    return SwarmSettings(mode=mode, hosts=tuple(read.values()))
+    return SwarmSettings(mode=mode, hosts=tuple(read.values()), **routing)
 
 
 def _read_host(reader: ConfigReader, index: int, item: Any) -> Optional[SwarmHost]:

@@ -8,7 +8,7 @@ One file per job: storage (the claims), mysql (StatefulSet + headless Service), 
 from __future__ import annotations
 
 from components.k8s.placement import Placement
-from components.wordpress_builders.kubernetes.exposure import expose
+from components.wordpress_builders.kubernetes.exposure import expose, ingress_url
 from components.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from components.wordpress_builders.kubernetes.mysql import mysql_statefulset
 from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, WordPressKubernetesOptions
@@ -63,8 +63,13 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         sizing=options.wordpress_resources,
         replicas=None if options.autoscaling else args.wordpress.replicas,
         mysql=mysql,
+        # The address WordPress answers with; in-cluster only (no Ingress, no publicUrl): left to
+        # the database, so a port-forward or NodePort keeps the address it was installed at.
+        site_url=args.wordpress.public_url or ingress_url(options.exposure),
     )
     url = expose(at, args.wordpress.port, options.exposure)
+    if args.wordpress.public_url:
+        url = args.wordpress.public_url
     guard(at, options.safeguards, most, options.autoscaling, wordpress, options.exposure)
     return WordPressOutputs(
         url=url,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -47,5 +49,13 @@ def expose(at: Placement, port: int, exposure: Exposure) -> pulumi.Output[str]:
         ),
         opts=at.opts(),
     )
+    return pulumi.Output.from_input(ingress_url(exposure) + "/")
+
+
+def ingress_url(exposure: Exposure) -> Optional[str]:
+    """The address the Ingress serves the site at, without the trailing slash; None without one."""
+    spec = exposure.ingress
+    if spec is None:
+        return None
     scheme = "https" if spec.tls_secret else "http"
-    return pulumi.Output.from_input(f"{scheme}://{spec.host}/")
+    return f"{scheme}://{spec.host}"

@@ -49,6 +49,7 @@ def wordpress_deployment(
     sizing: Resources,
     replicas: Optional[int],
     mysql: pulumi.Resource,
+    site_url: Optional[str] = None,
 ) -> k8s.apps.v1.Deployment:
     """`replicas` None: an autoscaler owns the count."""
     (secret_volume,) = secrets.attachments
@@ -58,7 +59,7 @@ def wordpress_deployment(
         name=NAME,
         image=image,
         image_pull_policy=PULL_POLICY,
-        env=env({**wordpress_env(wordpress, mysql_host), **dict(sorted(secrets.file_env.items()))}),
+        env=env({**wordpress_env(wordpress, mysql_host, site_url), **dict(sorted(secrets.file_env.items()))}),
         # Apache listens on 8080, a port www-data may bind with no capability and no sysctl.
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=APACHE_PORT)],
         volume_mounts=[
