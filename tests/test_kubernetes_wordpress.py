@@ -415,3 +415,26 @@ def test_the_builder_refuses_replicas_on_a_read_write_once_claim():
 def test_the_builder_needs_its_kubernetes_options():
     run = build_directly(1, None)
     assert "WordPressStackArgs.kubernetes must be WordPressKubernetesOptions" in str(run.error)
+
+
+# -- the site's address ------------------------------------------------------------------------
+
+
+def wordpress_env(objects) -> dict:
+    return {e["name"]: e.get("value") for e in container(find(objects, "Deployment", "wordpress"))["env"]}
+
+
+def test_behind_an_ingress_wordpress_answers_with_the_ingress_address(prod):
+    extra = wordpress_env(manifests(prod))["WORDPRESS_CONFIG_EXTRA"]
+    assert extra == "define('WP_HOME', 'https://wordpress.example.com');\ndefine('WP_SITEURL', 'https://wordpress.example.com');"
+
+
+def test_in_cluster_only_the_address_is_left_to_the_database(objects):
+    # No Ingress and no publicUrl: a port-forward keeps the address the site was installed at.
+    assert "WORDPRESS_CONFIG_EXTRA" not in wordpress_env(objects)
+
+
+def test_a_public_url_is_the_address_wordpress_answers_with_and_the_url_output():
+    run = deploy("staging", {"wordpress.publicUrl": "http://127.0.0.1:30080"})
+    assert wordpress_env(manifests(run))["WORDPRESS_CONFIG_EXTRA"].startswith("define('WP_HOME', 'http://127.0.0.1:30080');")
+    assert run.output("url") == "http://127.0.0.1:30080"

@@ -1,0 +1,146 @@
+"""dev (recipe 1) with the real application: WordPress and MariaDB built by scripts/images.sh, the
+stack through the real engine, the site driven over HTTP as a person would. Each test is one
+thing a user does to the stack, in order; after each, what they published is still served at
+the stack's own `url` output, with the stack's hardening still on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.app.app_images import built_images
+from tests.app.browser import distinct_pixel_bytes, rendered_dom, screenshot
+from tests.app.site_content import Published, assert_served, publish, session_problem
+from tests.app.wordpress_client import WordPressSite, post_path, wait_for
+from tests.docker_engine import docker
+from tests.pulumi_engine import EngineProject, changed_steps, require_engine
+from tests.test_engine_dev import free_port, inspect
+
+pytestmark = [pytest.mark.app, pytest.mark.engine]
+
+STACK = "dev"
+PREFIX = "moorings-dev"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+class Dev:
+    """The stack under test and what the person published on it."""
+
+    def __init__(self, project: EngineProject):
+        self.project = project
+        self.published: Published | None = None
+        self.admin: WordPressSite | None = None
+
+    @property
+    def url(self) -> str:
+        return json.loads(self.project.pulumi("stack", "output", "-s", STACK, "--json").stdout)["url"]
+
+
+def our_objects() -> list[str]:
+    """Every container, volume and network of the stack on this engine."""
+    found = []
+    for kind in ("ps -a", "volume ls", "network ls"):
+        listed = docker(*kind.split(), "-q", "--filter", f"name={PREFIX}-")
+        found += listed.stdout.split()
+    return found
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    require_engine()
+    images = built_images()
+    if our_objects():
+        pytest.fail(f"objects named {PREFIX}-* already exist on this engine ({our_objects()}); this test would take them over")
+    project = EngineProject(tmp_path_factory.mktemp("app-dev"))
+    project.init(STACK)
+    project.set(STACK, "wordpress.image", images["wordpress"])
+    project.set(STACK, "mysql.image", images["mysql"])
+    project.set(STACK, "wordpress.port", str(free_port()))
+    project.up(STACK)
+    yield Dev(project)
+    project.destroy(STACK, check=False)
+
+
+def test_a_fresh_site_shows_wordpress_installer_at_the_url_output(dev):
+    page = WordPressSite(dev.url).get("/")
+    assert page.status == 200 and "/wp-admin/install.php" in page.url, (page.status, page.url)
+    assert "Information needed" in page.text or "language" in page.text.lower()
+
+
+def test_install_log_in_publish_a_post_and_upload_an_image(dev):
+    dev.admin, dev.published = publish(dev.url)
+    assert_served(dev.url, dev.published, timeout=10)
+    assert session_problem(dev.admin) is None
+
+
+def test_a_browser_renders_the_published_post(dev):
+    url = dev.url + post_path(dev.published.post_id)
+    assert dev.published.title in rendered_dom(url)
+    shot = screenshot(url, SCREENSHOTS / "dev-post.png")
+    assert distinct_pixel_bytes(shot) > 64, "the screenshot is (nearly) blank"
+
+
+@pytest.mark.parametrize("name", ["mysql", "wordpress"])
+def test_the_stacks_hardening_is_on_while_the_site_serves(dev, name):
+    host = inspect(f"{PREFIX}-{name}")["HostConfig"]
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert "no-new-privileges:true" in host["SecurityOpt"]
+    assert all(options.startswith("rw,noexec,nosuid,nodev") for options in host["Tmpfs"].values())
+    secrets = [m for m in inspect(f"{PREFIX}-{name}")["Mounts"] if m["Destination"] == "/run/secrets"]
+    assert [m["RW"] for m in secrets] == [False]
+    written = docker("exec", f"{PREFIX}-{name}", "sh", "-c", "echo x > /moorings-probe")
+    assert written.returncode != 0 and "Read-only file system" in written.stderr
+
+
+def test_docker_restart_of_both_containers_keeps_the_site(dev):
+    restarted = docker("restart", f"{PREFIX}-mysql", f"{PREFIX}-wordpress")
+    assert restarted.returncode == 0, restarted.stderr
+    took = assert_served(dev.url, dev.published)
+    print(f"served again {took:.1f} s after docker restart")
+    assert wait_for(lambda: session_problem(dev.admin), 60, "the admin's session after the restart") >= 0
+
+
+def test_a_second_up_changes_nothing_and_the_site_stays(dev):
+    assert changed_steps(dev.project.preview_json(STACK)) == []
+    dev.project.up(STACK)
+    assert_served(dev.url, dev.published, timeout=10)
+
+
+def test_a_port_change_replaces_wordpress_and_the_site_follows_to_the_new_url(dev):
+    before_id, before_url = inspect(f"{PREFIX}-wordpress")["Id"], dev.url
+    dev.project.set(STACK, "wordpress.port", str(free_port()))
+    dev.project.up(STACK)
+    after_url = dev.url
+    assert after_url != before_url and inspect(f"{PREFIX}-wordpress")["Id"] != before_id
+    # Served at the new address, not redirected to the one WordPress was installed at.
+    assert_served(after_url, dev.published, timeout=10)
+    site = WordPressSite(after_url)
+    login = site.get("/wp-login.php")
+    assert login.status == 200 and login.url.startswith(after_url), login.url
+    site.log_in(dev.published.user, dev.published.password)
+    assert session_problem(site) is None
+    dev.admin = site
+
+
+def test_a_replaced_mysql_container_keeps_the_data_and_the_next_up_is_a_no_op(dev):
+    before = inspect(f"{PREFIX}-mysql")["Id"]
+    urn = next(
+        r["urn"] for r in json.loads(dev.project.export(STACK))["deployment"]["resources"]
+        if r["type"] == "docker:index/container:Container" and r["urn"].endswith("::mysql")
+    )
+    dev.project.up(STACK, "--replace", urn)
+    assert inspect(f"{PREFIX}-mysql")["Id"] != before
+    assert_served(dev.url, dev.published, timeout=10)  # `up` returned on a working site
+    assert session_problem(dev.admin) is None
+    assert changed_steps(dev.project.preview_json(STACK)) == []
+
+
+def test_destroy_removes_everything_and_a_fresh_up_starts_an_empty_site(dev):
+    dev.project.destroy(STACK)
+    assert our_objects() == []
+    dev.project.up(STACK)
+    page = WordPressSite(dev.url).get(post_path(dev.published.post_id))
+    assert "/wp-admin/install.php" in page.url, (page.status, page.url)

@@ -1,0 +1,194 @@
+"""swarm (recipes 2-4, single node) with the real application: WordPress and MariaDB of
+scripts/images.sh as Swarm services, published through the edge (`swarm.routing: edge`, since
+this machine's kernel has no IPVS for the routing mesh), driven over HTTP as a person would.
+Each test is one thing a user or the orchestrator does to the stack, in order; after each,
+what the person published is still served at the stack's `url` output."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.app.app_images import built_images
+from tests.app.site_content import Published, assert_served, publish, session_problem
+from tests.app.wordpress_client import WordPressSite, post_path, wait_for
+from tests.docker_engine import docker, swarm_info
+from tests.pulumi_engine import EngineProject, changed_steps, require_engine
+from tests.test_engine_swarm import (
+    PREFIX,
+    STACK,
+    free_port,
+    leave_swarm_if_ours,
+    leftovers,
+    replicas_column,
+    task_containers,
+    unprotect_and_destroy,
+)
+
+pytestmark = [pytest.mark.app, pytest.mark.engine]
+
+CONVERGED_WITHIN = 240  # seconds for the orchestrator to replace a task
+
+
+class Swarm:
+    def __init__(self, project: EngineProject):
+        self.project = project
+        self.published: Published | None = None
+        self.admin: WordPressSite | None = None
+
+    @property
+    def url(self) -> str:
+        return json.loads(self.project.pulumi("stack", "output", "-s", STACK, "--json").stdout)["url"]
+
+
+def deploy(project: EngineProject, images: dict[str, str]) -> None:
+    """The committed swarm stack on the edge, with the application images, WordPress alone."""
+    project.init(STACK)
+    project.pulumi("config", "rm", "-s", STACK, "services")  # the recipe's nginx demo is not the application
+    for path, value in {
+        "wordpress.image": images["wordpress"],
+        "mysql.image": images["mysql"],
+        "swarm.routing": "edge",
+        "swarm.edgeImage": images["edge"],
+        "wordpress.replicas": "1",
+        "wordpress.port": str(free_port()),
+    }.items():
+        project.set(STACK, path, value)
+    project.up(STACK)
+
+
+@pytest.fixture(scope="module")
+def swarm(tmp_path_factory):
+    require_engine()
+    images = built_images()
+    if swarm_info("LocalNodeState") != "inactive":
+        pytest.fail("this Docker Engine is already in a swarm; these tests need one outside any swarm")
+    project = EngineProject(tmp_path_factory.mktemp("app-swarm"))
+    try:
+        deploy(project, images)
+        yield Swarm(project)
+    finally:
+        unprotect_and_destroy(project, check=False)
+        leave_swarm_if_ours()
+
+
+def inspect(container: str) -> dict:
+    return json.loads(docker("inspect", container).stdout)[0]
+
+
+def served_requests(container: str, marker: str) -> int:
+    """Requests whose line holds `marker` in a task's Apache access log (its stdout)."""
+    logs = docker("logs", container)
+    return sum(marker in line for line in (logs.stdout + logs.stderr).splitlines())
+
+
+def three_running_tasks() -> str | None:
+    column = replicas_column("wordpress")
+    return None if column == "3/3" and len(task_containers("wordpress")) == 3 else f"wordpress {column}"
+
+
+def test_a_fresh_site_shows_wordpress_installer_at_the_url_output(swarm):
+    page = WordPressSite(swarm.url).get("/")
+    assert page.status == 200 and "/wp-admin/install.php" in page.url, (page.status, page.url)
+
+
+def test_install_log_in_publish_a_post_and_upload_an_image(swarm):
+    swarm.admin, swarm.published = publish(swarm.url)
+    assert_served(swarm.url, swarm.published, timeout=10)
+
+
+@pytest.mark.parametrize("name", ["mysql", "wordpress", "edge"])
+def test_the_stacks_hardening_is_on_in_every_task_while_the_site_serves(swarm, name):
+    (container,) = task_containers(name)
+    host = inspect(container)["HostConfig"]
+    assert host["ReadonlyRootfs"] is True and host["CapDrop"] == ["ALL"]
+    tmpfs = [m["Target"] for m in host["Mounts"] if m["Type"] == "tmpfs"]
+    assert "/tmp" in tmpfs
+    written = docker("exec", container, "sh", "-c", "echo x > /moorings-probe")
+    assert written.returncode != 0 and "Read-only file system" in written.stderr
+    if name != "edge":
+        secrets = docker("exec", container, "ls", "/run/secrets").stdout.split()
+        assert "mysql-password" in secrets
+
+
+def test_scaled_to_three_a_logged_in_session_works_on_every_replica(swarm):
+    swarm.project.set(STACK, "wordpress.replicas", "3")
+    swarm.project.up(STACK)
+    wait_for(three_running_tasks, CONVERGED_WITHIN, "3 running WordPress tasks")
+    marker = "/wp/v2/users/me"
+    containers = task_containers("wordpress")
+    before = {c: served_requests(c, marker) for c in containers}
+    answers = []
+    for _ in range(30):
+        answers.append(swarm.admin.whoami().status)
+    print(f"30 requests as the admin across 3 replicas: {answers.count(200)} answered 200")
+    assert answers == [200] * 30
+    served = {c: served_requests(c, marker) - before[c] for c in containers}
+    assert all(count > 0 for count in served.values()), f"requests per replica: {served}"
+    assert_served(swarm.url, swarm.published, timeout=10)
+
+
+def test_a_task_killed_by_hand_is_replaced_by_the_orchestrator_with_no_data_lost(swarm):
+    victim = task_containers("wordpress")[0]
+    assert docker("kill", victim).returncode == 0
+    took = wait_for(
+        lambda: three_running_tasks() or (None if victim not in task_containers("wordpress") else "the killed task is listed"),
+        CONVERGED_WITHIN,
+        "a replacement task",
+    )
+    print(f"the orchestrator replaced the killed task in {took:.1f} s")
+    assert_served(swarm.url, swarm.published)
+    assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
+
+
+def test_docker_restart_of_the_mysql_and_wordpress_tasks_keeps_the_site(swarm):
+    containers = task_containers("mysql") + task_containers("wordpress")
+    assert docker("restart", *containers).returncode == 0
+    took = assert_served(swarm.url, swarm.published)
+    print(f"served again {took:.1f} s after docker restart")
+
+
+def test_a_second_up_changes_nothing_and_the_site_stays(swarm):
+    wait_for(three_running_tasks, CONVERGED_WITHIN, "3 running WordPress tasks")
+    assert changed_steps(swarm.project.preview_json(STACK)) == []
+    swarm.project.up(STACK)
+    assert_served(swarm.url, swarm.published, timeout=30)
+
+
+def test_a_port_change_rolls_wordpress_and_the_site_follows_to_the_new_url(swarm):
+    before_url = swarm.url
+    swarm.project.set(STACK, "wordpress.port", str(free_port()))
+    swarm.project.up(STACK)
+    after_url = swarm.url
+    assert after_url != before_url
+    assert_served(after_url, swarm.published, timeout=30)
+    site = WordPressSite(after_url)
+    site.log_in(swarm.published.user, swarm.published.password)
+    assert session_problem(site) is None
+    swarm.admin = site
+
+
+def test_a_replaced_mysql_service_keeps_the_data_and_the_next_up_is_a_no_op(swarm):
+    before = task_containers("mysql")
+    urn = next(
+        r["urn"] for r in json.loads(swarm.project.export(STACK))["deployment"]["resources"]
+        if r["type"] == "docker:index/service:Service" and r["urn"].endswith("::mysql")
+    )
+    swarm.project.up(STACK, "--replace", urn)
+    assert task_containers("mysql") != before
+    assert_served(swarm.url, swarm.published)
+    assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
+    assert changed_steps(swarm.project.preview_json(STACK)) == []
+
+
+def test_destroy_removes_everything_and_a_fresh_up_starts_an_empty_site(swarm):
+    unprotect_and_destroy(swarm.project)
+    deadline = time.monotonic() + 60
+    while leftovers() and time.monotonic() < deadline:  # task containers go a moment after their service
+        time.sleep(1)
+    assert leftovers() == {}
+    swarm.project.up(STACK)
+    page = WordPressSite(swarm.url).get(post_path(swarm.published.post_id))
+    assert "/wp-admin/install.php" in page.url, (page.status, page.url)
