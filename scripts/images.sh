@@ -193,7 +193,7 @@ build_image() {  # build_image NAME HASH
         cp -p "$BUILD/upstream/$member" "$ctx/"
     done <<<"${FROM_UPSTREAM[$name]}"
     # The legacy builder (Docker Engine 20.10 without buildx) is enough: no BuildKit syntax.
-    if ! DOCKER_BUILDKIT=0 docker build --label "$LABEL=$hash" -t "${TAG[$name]}" "$ctx" >"$log" 2>&1; then
+    if ! DOCKER_BUILDKIT=0 docker build --force-rm --label "$LABEL=$hash" -t "${TAG[$name]}" "$ctx" >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         fail "building ${TAG[$name]} failed (whole log: ${log#"$ROOT"/})"
     fi
