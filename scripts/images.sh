@@ -2,12 +2,13 @@
 # Builds the application images locally from Debian bookworm packages, for machines that reach
 # no container registry (see images/README.md):
 #
-#   scripts/images.sh [--print-tags] [NAME...]     NAME: debian wordpress mariadb haproxy
+#   scripts/images.sh [--print-tags] [--rebuild] [NAME...]    NAME: debian wordpress mariadb haproxy
 #
 # With no NAME every image is built, in order: the base root filesystem (mmdebstrap + docker
 # import), then each images/<name>/Dockerfile FROM it. Naming images builds those (and the base
-# they need). --print-tags prints the tags and builds nothing. MOORINGS_IMAGES="wordpress mariadb"
-# does the same as naming them.
+# they need). --print-tags prints the tags and builds nothing. --rebuild builds the named images
+# whatever their label says, without Docker's layer cache (to take in Debian's updates).
+# MOORINGS_IMAGES="wordpress mariadb" does the same as naming them.
 #
 # An image is rebuilt only when its inputs changed: a sha256 over its folder's files, the upstream
 # archive's sha256, the base image's id and the build logic below is kept as the image's label
@@ -47,15 +48,17 @@ mariadb-docker/10.11/healthcheck.sh"
 fail() { echo "images: $*" >&2; exit 1; }
 note() { echo "images: $*"; }
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
 # ---------------------------------------------------------------------------------------------
 # Arguments
 print_tags=false
+rebuild=false
 wanted=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --print-tags) print_tags=true ;;
+        --rebuild) rebuild=true ;;
         -h|--help) usage; exit 0 ;;
         -*) usage >&2; fail "unknown option $1" ;;
         *) wanted+=("$1") ;;
@@ -193,7 +196,9 @@ build_image() {  # build_image NAME HASH
         cp -p "$BUILD/upstream/$member" "$ctx/"
     done <<<"${FROM_UPSTREAM[$name]}"
     # The legacy builder (Docker Engine 20.10 without buildx) is enough: no BuildKit syntax.
-    if ! DOCKER_BUILDKIT=0 docker build --force-rm --label "$LABEL=$hash" -t "${TAG[$name]}" "$ctx" >"$log" 2>&1; then
+    local nocache=()
+    ! $rebuild || nocache=(--no-cache)
+    if ! DOCKER_BUILDKIT=0 docker build "${nocache[@]}" --force-rm --label "$LABEL=$hash" -t "${TAG[$name]}" "$ctx" >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         fail "building ${TAG[$name]} failed (whole log: ${log#"$ROOT"/})"
     fi
@@ -207,7 +212,7 @@ built=0
 for name in "${ORDER[@]}"; do
     [ "$name" = debian ] || want "$name" || continue
     if [ "$name" = debian ]; then hash="$(base_inputs)"; else hash="$(image_inputs "$name")"; fi
-    if [ "$(label_of "${TAG[$name]}")" = "$hash" ]; then
+    if ! { $rebuild && want "$name"; } && [ "$(label_of "${TAG[$name]}")" = "$hash" ]; then
         printf 'images: %-36s up to date\n' "${TAG[$name]}"
         continue
     fi
