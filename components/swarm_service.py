@@ -240,7 +240,9 @@ class SwarmService(pulumi.ComponentResource):
             converge_config=docker.ServiceConvergeConfigArgs(timeout=args.converge.timeout, delay=args.converge.delay)
             if replicated
             else None,
-            opts=child,
+            # The service's name is fixed, so a replacement must remove the old service first
+            # (the provider does not ask for it: a forced replacement would fail on the name).
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)),
         )
         if args.drain_on is not None:
             # Depends on the service, so it goes first; a replaced service gets a drain of its own.

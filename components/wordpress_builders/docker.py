@@ -46,6 +46,9 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         )
     prefix = args.name_prefix
     child = pulumi.ResourceOptions(parent=stack)
+    # A container's name is fixed, so a replacement (a changed input, `up --replace`) must delete
+    # the old one first: the provider asks for that on its own diffs only, not on forced ones.
+    named = pulumi.ResourceOptions(parent=stack, delete_before_replace=True)
 
     network = docker.Network("network", name=f"{prefix}-net", driver="bridge", opts=child)
     volumes = engine_volumes(stack, args)
@@ -70,7 +73,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         restart=RESTART,
         security_opts=NO_NEW_PRIVILEGES,
         # No `ports`: MySQL is reachable on the private network only.
-        opts=child,
+        opts=named,
     )
 
     url = args.wordpress.public_url or f"http://localhost:{args.wordpress.port}"
@@ -96,7 +99,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
         security_opts=NO_NEW_PRIVILEGES,
         # Started beside MySQL, not after it: the entrypoint needs no database, and the gate
         # below holds `up` until the site answers.
-        opts=child,
+        opts=named,
     )
     site_ready(
         stack,

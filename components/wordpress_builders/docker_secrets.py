@@ -45,6 +45,6 @@ def secrets_volume(
         volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR)],
         start=False,
         must_run=False,
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True),  # a fixed name
     )
     return docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR, read_only=True)

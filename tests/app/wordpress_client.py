@@ -144,9 +144,9 @@ def upload_path(source_url: str) -> str:
     return urllib.parse.urlsplit(source_url).path
 
 
-def png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (200, 40, 90)) -> bytes:
-    """A small valid PNG, made here: the file a person uploads."""
-    row = b"\x00" + bytes(rgb) * width
+def png(width: int = 480, height: int = 120) -> bytes:
+    """A valid PNG made here (a band of colour, visible in a screenshot): the file a person uploads."""
+    row = b"\x00" + b"".join(bytes((200, 40 + 160 * x // width, 90)) for x in range(width))
     chunk = lambda kind, body: struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b"")
