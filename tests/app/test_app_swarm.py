@@ -7,6 +7,7 @@ what the person published is still served at the stack's `url` output."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 
 import pytest
@@ -143,11 +144,19 @@ def test_a_task_killed_by_hand_is_replaced_by_the_orchestrator_with_no_data_lost
     assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
 
 
-def test_docker_restart_of_the_mysql_and_wordpress_tasks_keeps_the_site(swarm):
-    containers = task_containers("mysql") + task_containers("wordpress")
-    assert docker("restart", *containers).returncode == 0
+def test_a_forced_restart_of_the_mysql_and_wordpress_services_keeps_the_site(swarm):
+    # On Swarm a restart goes through the orchestrator. `docker restart` of a task container
+    # makes Swarm start a replacement while the restarted container runs again outside it: seen
+    # here, MariaDB's replacement then failed on the data directory's InnoDB lock ("Unable to lock
+    # ./ibdata1") beside the old one, two servers on one volume (README, "Docker Swarm").
+    for name in ("mysql", "wordpress"):
+        restarted = subprocess.run(  # waits for the rolling restart: longer than docker()'s timeout
+            ["docker", "service", "update", "--force", "--detach=false", "--quiet", f"{PREFIX}-{name}"],
+            capture_output=True, text=True, timeout=CONVERGED_WITHIN * 2,
+        )
+        assert restarted.returncode == 0, restarted.stderr
     took = assert_served(swarm.url, swarm.published)
-    print(f"served again {took:.1f} s after docker restart")
+    print(f"served {took:.1f} s after the forced restarts returned")
 
 
 def test_a_second_up_changes_nothing_and_the_site_stays(swarm):
