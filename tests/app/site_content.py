@@ -3,9 +3,12 @@ that it is all still served, asked again after every operation the tests put the
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Optional
+
+from tests.pulumi_engine import EngineProject
 
 from tests.app.wordpress_client import WordPressSite, png, post_path, upload_path, wait_for
 
@@ -58,3 +61,17 @@ def session_problem(site: WordPressSite) -> Optional[str]:
     """None while the admin's logged-in session works (REST as the user, with its nonce)."""
     me = site.whoami()
     return None if me.status == 200 and '"name"' in me.text else f"HTTP {me.status}: {me.text[:200]}"
+
+
+class SiteUnderTest:
+    """One stack of a test module, the admin's session and what they published on it."""
+
+    def __init__(self, project: EngineProject, stack: str):
+        self.project, self.stack = project, stack
+        self.published: Optional[Published] = None
+        self.admin: Optional[WordPressSite] = None
+
+    @property
+    def url(self) -> str:
+        """The stack's `url` output, as `pulumi stack output` prints it now."""
+        return json.loads(self.project.pulumi("stack", "output", "-s", self.stack, "--json").stdout)["url"]

@@ -12,7 +12,7 @@ import pytest
 
 from tests.app.app_images import built_images
 from tests.app.browser import distinct_pixel_bytes, rendered_dom, screenshot
-from tests.app.site_content import Published, assert_served, publish, session_problem
+from tests.app.site_content import SiteUnderTest, assert_served, publish, session_problem
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.docker_engine import docker
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
@@ -23,19 +23,6 @@ pytestmark = [pytest.mark.app, pytest.mark.engine]
 STACK = "dev"
 PREFIX = "moorings-dev"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-
-
-class Dev:
-    """The stack under test and what the person published on it."""
-
-    def __init__(self, project: EngineProject):
-        self.project = project
-        self.published: Published | None = None
-        self.admin: WordPressSite | None = None
-
-    @property
-    def url(self) -> str:
-        return json.loads(self.project.pulumi("stack", "output", "-s", STACK, "--json").stdout)["url"]
 
 
 def our_objects() -> list[str]:
@@ -59,7 +46,7 @@ def dev(tmp_path_factory):
     project.set(STACK, "mysql.image", images["mysql"])
     project.set(STACK, "wordpress.port", str(free_port()))
     project.up(STACK)
-    yield Dev(project)
+    yield SiteUnderTest(project, STACK)
     project.destroy(STACK, check=False)
 
 

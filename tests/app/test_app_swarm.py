@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.app.app_images import built_images
-from tests.app.site_content import Published, assert_served, publish, session_problem
+from tests.app.site_content import SiteUnderTest, assert_served, publish, session_problem
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.docker_engine import docker, swarm_info
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
@@ -31,17 +31,6 @@ from tests.test_engine_swarm import (
 pytestmark = [pytest.mark.app, pytest.mark.engine]
 
 CONVERGED_WITHIN = 240  # seconds for the orchestrator to replace a task
-
-
-class Swarm:
-    def __init__(self, project: EngineProject):
-        self.project = project
-        self.published: Published | None = None
-        self.admin: WordPressSite | None = None
-
-    @property
-    def url(self) -> str:
-        return json.loads(self.project.pulumi("stack", "output", "-s", STACK, "--json").stdout)["url"]
 
 
 def deploy(project: EngineProject, images: dict[str, str]) -> None:
@@ -69,7 +58,7 @@ def swarm(tmp_path_factory):
     project = EngineProject(tmp_path_factory.mktemp("app-swarm"))
     try:
         deploy(project, images)
-        yield Swarm(project)
+        yield SiteUnderTest(project, STACK)
     finally:
         unprotect_and_destroy(project, check=False)
         leave_swarm_if_ours()
