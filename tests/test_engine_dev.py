@@ -53,6 +53,10 @@ def dev(tmp_path_factory):
 
 
 def test_both_containers_run_and_mysql_is_healthy(dev):
+    # `up` waits for the site, not for MySQL's first health check (10 s in): allow for it.
+    deadline = time.monotonic() + 60
+    while inspect(f"{PREFIX}-mysql")["State"]["Health"]["Status"] != "healthy" and time.monotonic() < deadline:
+        time.sleep(1)
     mysql, wordpress = inspect(f"{PREFIX}-mysql"), inspect(f"{PREFIX}-wordpress")
     assert mysql["State"]["Health"]["Status"] == "healthy"
     assert wordpress["State"]["Running"]

@@ -83,7 +83,7 @@ def test_wordpress_starts_beside_mysql_and_up_waits_for_the_site_to_answer(run):
     assert "wait" not in mysql.inputs  # the gate, not MySQL's first health check, holds `up`
     gate = run.one("command:local:Command", "site-ready")
     assert {mysql.urn, wordpress.urn} <= set(gate.depends_on)
-    assert gate.inputs["environment"]["MOORINGS_PROBE_URL"] == "http://127.0.0.1:8080/wp-admin/install.php"
+    assert gate.inputs["environment"]["MOORINGS_PROBE_URL"] == "http://127.0.0.1:8080/wp-login.php"
     assert gate.inputs["interpreter"] == ["python3", "-c"]
     # A replaced container is a new id: the gate waits again.
     assert gate.inputs["triggers"] == ["mysql-id", "wordpress-id"]

@@ -103,7 +103,8 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     )
     site_ready(
         stack,
-        f"http://127.0.0.1:{args.wordpress.port}/wp-admin/install.php",
+        # wp-login.php: 500 without a database; before the install it redirects to the installer.
+        f"http://127.0.0.1:{args.wordpress.port}/wp-login.php",
         containers=[mysql, wordpress],
         ids=[mysql.id, wordpress.id],
     )
