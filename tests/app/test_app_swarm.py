@@ -189,7 +189,6 @@ def test_a_replaced_mysql_service_keeps_the_data_and_the_next_up_is_a_no_op(swar
     assert changed_steps(swarm.project.preview_json(STACK)) == []
 
 
-@pytest.mark.xfail(reason="not yet seen passing on swarm (the run stopped before it)", strict=False)
 def test_destroy_removes_everything_and_a_fresh_up_starts_an_empty_site(swarm):
     unprotect_and_destroy(swarm.project)
     deadline = time.monotonic() + 60
