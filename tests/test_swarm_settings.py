@@ -181,3 +181,10 @@ def test_an_unknown_routing_or_an_unpinned_edge_image_is_rejected():
         "moorings:swarm.routing = 'ipvs' is not accepted: expected one of mesh, edge",
         "moorings:swarm.edgeImage = 'haproxy:latest' is not accepted: expected " + PINNED_IMAGE,
     ]
+
+
+def test_more_wordpress_replicas_than_the_edge_has_slots_for_are_rejected_before_any_resource():
+    assert problems({**swarm(routing="edge"), "wordpress": {"replicas": 65}}) == [
+        "moorings:wordpress.replicas = 65 is not accepted: expected at most 64 with swarm.routing edge "
+        "(the server slots the edge fills from DNS)"
+    ]

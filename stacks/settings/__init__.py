@@ -15,6 +15,8 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components.platform_modules import PLATFORMS
+from components.wordpress_builders.swarm import EDGE
+from components.wordpress_builders.swarm_edge import MAX_BACKENDS
 from components.wordpress_stack import MySqlSpec, WordPressSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.kubernetes import KubernetesSettings, check_kubernetes, read_kubernetes
@@ -119,6 +121,12 @@ def settings_from(
                 "no stopGracePeriod on platform " + platform + " (it sets a swarm task's stop grace period)",
             )
     swarm = read_swarm(reader if platform == "swarm" else reader.lenient())
+    if platform == "swarm" and swarm.routing == EDGE and wordpress.replicas > MAX_BACKENDS:
+        reader.fail(
+            "wordpress.replicas",
+            wordpress.replicas,
+            f"at most {MAX_BACKENDS} with swarm.routing edge (the server slots the edge fills from DNS)",
+        )
     kubernetes = read_kubernetes(reader if platform == "kubernetes" else reader.lenient(), stack)
     if platform == "kubernetes":
         check_kubernetes(reader, wordpress, services, kubernetes)
