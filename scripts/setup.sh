@@ -7,7 +7,8 @@
 #      at least the pinned release and has its Python language host; the rest is built, with
 #      the control plane the `cluster` tests start (etcd, kube, kwok);
 #   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases;
-#   4. `pulumi` on PATH: a link to toolchain/launcher/pulumi (offline defaults, toolchain/env.sh);
+#   4. `pulumi` on PATH: a link to toolchain/launcher/pulumi (offline defaults, toolchain/env.sh),
+#      by scripts/link_launcher.sh;
 #   5. the committed stacks, created in the default local backend when missing.
 # Everything is skipped when already done: a second run takes seconds.
 set -euo pipefail
@@ -28,7 +29,6 @@ virtualenv policies/venv policies/requirements.txt
 virtualenv .scanners/venv scripts/scanners-requirements.txt
 
 . toolchain/pins.sh
-launcher="$project/toolchain/launcher/pulumi"
 
 # 2. A CLI of the user's own, not our launcher, at the pinned release or newer, with its Python host.
 own_cli() {
@@ -64,22 +64,10 @@ for pin in "random $PIN_RANDOM" "command $PIN_COMMAND" "docker $PIN_DOCKER" "kub
     fi
 done
 
-# 4. `pulumi` on PATH: our launcher, unless the user's own CLI is there.
+# 4. `pulumi` on PATH: our launcher, unless the user's own CLI is there (scripts/link_launcher.sh:
+# another checkout's launcher is re-pointed to this one's, a `pulumi` not Moorings' left alone).
 if [ -z "${cli:-}" ]; then
-    target=""
-    for dir in "${MOORINGS_BIN_DIR:-}" "$HOME/.local/bin" "$HOME/bin" /usr/local/bin; do
-        [ -n "$dir" ] && [ -d "$dir" ] && [ -w "$dir" ] && case ":$PATH:" in *":$dir:"*) target="$dir"; break ;; esac
-    done
-    if [ -z "$target" ]; then
-        echo "setup: no writable folder on PATH for the 'pulumi' launcher; add $project/toolchain/launcher to PATH" >&2
-        exit 1
-    fi
-    if [ -e "$target/pulumi" ] && [ "$(readlink -f "$target/pulumi")" != "$(readlink -f "$launcher")" ]; then
-        echo "setup: $target/pulumi exists and is not Moorings' launcher; left alone (use $launcher)" >&2
-        exit 1
-    fi
-    ln -sfn "$launcher" "$target/pulumi"
-    echo "setup: $target/pulumi -> $launcher"
+    bash scripts/link_launcher.sh
 fi
 
 # 5. The committed stacks, in the default local backend (a backend the user chose is left to them).
