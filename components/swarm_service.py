@@ -3,24 +3,25 @@
 Everything `docker service create` is given by hand becomes an argument: the pinned image,
 replicated or global mode, published ports, environment, secrets as files, configs,
 networks, volumes, health check, resources, placement, and the update and rollback
-policies. Scaling is the `replicas` argument alone. `pulumi up` waits for the service to
-converge (all tasks running) on replicated services.
-Declare it with the cluster's provider: `opts=ResourceOptions(providers=[cluster.provider])`,
-and give it `drain_on=cluster.manager_shell` so that its removal survives slow stops (see drain_on).
+policies. Scaling is the `replicas` argument alone. Declare it with the cluster's provider:
+`opts=ResourceOptions(providers=[cluster.provider])`, and give it `manager=cluster.manager_shell`:
+then `pulumi up` returns once Swarm's rolling update has ended (a rolled-back one fails it),
+and the service's removal survives slow stops (see manager).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Mapping, Optional, Sequence
-
-import re
 
 import pulumi
 import pulumi_docker as docker
 
 from components.health_probe import HealthProbe
-from components.swarm_shell import NodeShell, run, script_command
+from components.swarm_shell import NodeShell, run, script_command, stdin_script_command
 from components.secret_bundle import SecretWiring
 from components.swarm_objects import content_name, encoded
 from components.service_spec import PortSpec, ResourceSpec
@@ -172,10 +173,13 @@ class SwarmServiceArgs:
     """Ignored in global mode, which the provider cannot wait on."""
     stop_grace_period: str = "30s"
     """Time a task gets between SIGTERM and SIGKILL (h, m and s, e.g. 1m30s)."""
-    drain_on: Optional[NodeShell] = None
-    """A manager's shell (`SwarmCluster.manager_shell`): before the service is removed, a command
-    there stops its tasks and waits for them (swarm_scripts/drain.sh). Without it the provider's
-    delete fails on any task that needs its whole stop grace period (pulumi-docker 5.1.0)."""
+    manager: Optional[NodeShell] = None
+    """A manager's shell (`SwarmCluster.manager_shell`), where two commands run. After each change
+    of the tasks' spec or count, one waits for Swarm's update to end, monitor period included,
+    and fails if Swarm paused or rolled it back (swarm_scripts/settle.sh): the provider returns
+    while the update still runs. Before the service is removed, one stops its tasks and waits
+    for them (swarm_scripts/drain.sh): the provider's delete fails on any task that needs its
+    whole stop grace period. Both as of pulumi-docker 5.1.0."""
 
 
 class SwarmService(pulumi.ComponentResource):
@@ -193,6 +197,7 @@ class SwarmService(pulumi.ComponentResource):
         if args.endpoint_mode == DNSRR and any(port.mode != "host" for port in args.ports):
             raise ValueError(f"SwarmService {name}: endpoint_mode dnsrr publishes ports in host mode only")
         grace = seconds(args.stop_grace_period)
+        rollout_limit = seconds(args.converge.timeout, "converge.timeout")
         file_env = dict(args.secrets.file_env) if args.secrets else {}
         clash = sorted(set(file_env) & set(args.env))
         if clash:
@@ -244,18 +249,41 @@ class SwarmService(pulumi.ComponentResource):
             # (the provider does not ask for it: a forced replacement would fail on the name).
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)),
         )
-        if args.drain_on is not None:
+        if args.manager is not None:
+            after_service = pulumi.ResourceOptions(parent=self, depends_on=[self.service])
+            # Runs again, in place, whenever the tasks' spec, their count or the published ports
+            # change: their digest is an argument (triggers would replace the command, which a
+            # review lists as a risk), and the preview shows it as a one-line change.
+            settle = pulumi.Output.all(self.service.id, rollout_digest(self.service)).apply(
+                lambda parts: stdin_script_command("settle.sh", parts[0], str(rollout_limit), parts[1])
+            )
+            line, script = settle[0], settle[1]
+            run(
+                args.manager,
+                f"{name}-rollout",
+                after_service,
+                create=line,
+                update=line,
+                stdin=script,
+            )
             # Depends on the service, so it goes first; a replaced service gets a drain of its own.
             run(
-                args.drain_on,
+                args.manager,
                 f"{name}-drain",
-                pulumi.ResourceOptions(parent=self, depends_on=[self.service]),
+                after_service,
                 delete=self.service.id.apply(
                     lambda service_id: script_command("drain.sh", service_id, str(grace))
                 ),
                 triggers=[self.service.id],
             )
         self.register_outputs({"name": self.service_name, "id": self.service.id})
+
+
+def rollout_digest(service: docker.Service) -> pulumi.Output[str]:
+    """A short digest of what makes Swarm roll a service's tasks: their spec, count and ports."""
+    return pulumi.Output.all(service.task_spec, service.mode, service.endpoint_spec).apply(
+        lambda parts: hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    )
 
 
 def _container(
@@ -299,11 +327,11 @@ def _container(
 DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
-def seconds(duration: str) -> int:
+def seconds(duration: str, setting: str = "stop_grace_period") -> int:
     """Whole seconds of a duration written in h, m and s (e.g. 1m30s -> 90)."""
     match = DURATION.match(duration)
     if not match or not duration:
-        raise ValueError(f"SwarmService: stop_grace_period {duration!r} is not a duration in h, m and s, e.g. 30s or 1m30s")
+        raise ValueError(f"SwarmService: {setting} {duration!r} is not a duration in h, m and s, e.g. 30s or 1m30s")
     hours, minutes, secs = (int(part or 0) for part in match.groups())
     return hours * 3600 + minutes * 60 + secs
 

@@ -36,18 +36,27 @@ def script_command(script: str, *args: str) -> str:
     return " ".join(["sh", "-c", shlex.quote(text), script, *(shlex.quote(arg) for arg in args)])
 
 
+def stdin_script_command(script: str, *args: str) -> tuple[str, str]:
+    """A short command line that runs swarm_scripts/<script>, read from stdin, with `args`; and
+    that stdin. A preview then shows a change of `args` as a one-line diff (script_command's
+    lines carry the whole script). The script must not read stdin itself."""
+    return " ".join(["sh", "-s", "--", *(shlex.quote(arg) for arg in args)]), (SCRIPTS / script).read_text()
+
+
 def run(
     shell: NodeShell,
     name: str,
     opts: pulumi.ResourceOptions,
     create: Optional[pulumi.Input[str]] = None,
+    update: Optional[pulumi.Input[str]] = None,
     delete: Optional[pulumi.Input[str]] = None,
     stdin: Optional[pulumi.Input[str]] = None,
     secret_output: bool = False,
     triggers: Optional[list] = None,
 ) -> command.local.Command | command.remote.Command:
-    """One command on the node: a local command, or a remote one over SSH."""
-    common = dict(create=create, delete=delete, stdin=stdin, triggers=triggers, opts=opts)
+    """One command on the node: a local command, or a remote one over SSH. With `update`, a
+    change of `triggers` runs it in place; without, it replaces the command (create again)."""
+    common = dict(create=create, update=update, delete=delete, stdin=stdin, triggers=triggers, opts=opts)
     if shell.ssh is None:
         logging = command.local.Logging.NONE if secret_output else None
         return command.local.Command(name, environment=dict(shell.environment) or None, logging=logging, **common)

@@ -187,8 +187,12 @@ def test_the_clusters_second_up_is_a_no_op(swarm):
 
 def test_scaling_the_demo_from_3_to_5_is_one_in_place_update(swarm):
     swarm.set(STACK, "services.demo.replicas", "5")
-    ((op, resource, changed),) = [step_summary(step) for step in changed_steps(swarm.preview_json(STACK))]
-    assert (op, resource) == ("update", "docker:index/service:Service::demo")
+    steps = {resource: (op, changed) for op, resource, changed in map(step_summary, changed_steps(swarm.preview_json(STACK)))}
+    # The service, in place, and the wait for its rolling update, run again in place.
+    assert steps.keys() == {"docker:index/service:Service::demo", "command:local:Command::demo-rollout"}
+    assert steps["command:local:Command::demo-rollout"] == ("update", ["create", "update"])
+    op, changed = steps["docker:index/service:Service::demo"]
+    assert op == "update"
     # pulumi-docker 5.1.0 also lists the empty sysctl map in the diff of every service update;
     # nothing sets it, and the update leaves it empty (checked below).
     assert set(changed) - {"taskSpec.containerSpec.sysctl"} == {"mode.replicated.replicas"}

@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import re
 from dataclasses import replace
 
 import pulumi
@@ -9,6 +10,7 @@ import pytest
 
 from components.health_probe import HealthProbe
 from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry
+from components.swarm_shell import SCRIPTS
 from components.swarm_service import (
     ConfigFile,
     Confinement,
@@ -243,16 +245,28 @@ DRAIN = "command:local:Command"
 def drained(args=FULL):
     from components.swarm_shell import NodeShell
 
-    return deploy(replace(args, drain_on=NodeShell(environment={"DOCKER_HOST": "unix:///var/run/docker.sock"})))
+    return deploy(replace(args, manager=NodeShell(environment={"DOCKER_HOST": "unix:///var/run/docker.sock"})))
 
 
-def test_without_a_shell_no_drain_is_declared():
+def test_without_a_shell_no_command_is_declared():
     assert deploy().of_type(DRAIN) == []
 
 
+def drain_of(run):
+    return next(command for command in run.of_type(DRAIN) if command.name == "web-drain")
+
+
+def rollout_of(run):
+    return next(command for command in run.of_type(DRAIN) if command.name == "web-rollout")
+
+
+def test_a_manager_gets_a_rollout_wait_and_a_drain():
+    assert sorted(command.name for command in drained().of_type(DRAIN)) == ["web-drain", "web-rollout"]
+
+
 def test_the_drain_runs_on_removal_only_with_the_service_id_and_its_grace_in_seconds():
-    (drain,) = drained().of_type(DRAIN)
-    assert drain.name == "web-drain" and "create" not in drain.inputs
+    drain = drain_of(drained())
+    assert "create" not in drain.inputs
     assert drain.inputs["environment"] == {"DOCKER_HOST": "unix:///var/run/docker.sock"}
     # web-id: the mocks' ID of the service; 20: FULL's stop_grace_period, 20s.
     assert drain.inputs["delete"].endswith(" drain.sh web-id 20")
@@ -261,8 +275,44 @@ def test_the_drain_runs_on_removal_only_with_the_service_id_and_its_grace_in_sec
 
 def test_the_drain_depends_on_the_service_so_destroy_runs_it_first():
     run = drained()
-    (drain,) = run.of_type(DRAIN)
-    assert run.one(SERVICE, "web").urn in drain.depends_on
+    assert run.one(SERVICE, "web").urn in drain_of(run).depends_on
+
+
+def test_the_rollout_wait_runs_after_the_service_with_its_converge_timeout_in_seconds():
+    run = drained()
+    rollout = rollout_of(run)
+    assert "delete" not in rollout.inputs and "triggers" not in rollout.inputs
+    # sh -s: the script on stdin; FULL's converge timeout, 2m; then the spec's digest.
+    assert re.fullmatch(r"sh -s -- web-id 120 [0-9a-f]{16}", rollout.inputs["create"])
+    assert rollout.inputs["stdin"] == (SCRIPTS / "settle.sh").read_text()
+    # In place: a new digest runs the update, the same wait (triggers would replace the command).
+    assert rollout.inputs["update"] == rollout.inputs["create"]
+    assert run.one(SERVICE, "web").urn in rollout.depends_on
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"replicas": 4},
+        {"image": "nginx:1.27.4-alpine"},
+        {"env": {"GREETING": "hello"}},
+        {"ports": (PortSpec(target=80, published=8081),)},
+    ],
+    ids=["scale", "image", "env", "port"],
+)
+def test_a_change_that_rolls_tasks_runs_the_rollout_wait_again(change):
+    before, after = rollout_of(drained()), rollout_of(drained(replace(FULL, **change)))
+    assert before.inputs["create"] != after.inputs["create"]
+    assert before.inputs["create"].split()[:-1] == after.inputs["create"].split()[:-1]  # the digest alone
+
+
+def test_an_unchanged_service_keeps_its_rollout_wait():
+    assert rollout_of(drained()).inputs["create"] == rollout_of(drained()).inputs["create"]
+
+
+def test_a_converge_timeout_that_is_not_a_duration_stops_the_program():
+    with pytest.raises(ValueError, match="converge.timeout '10 minutes'"):
+        drained(replace(FULL, converge=Converge(timeout="10 minutes")))
 
 
 @pytest.mark.parametrize("grace, seconds", [("0s", 0), ("45s", 45), ("1m30s", 90), ("1h", 3600)])

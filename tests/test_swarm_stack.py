@@ -101,7 +101,13 @@ def test_the_volumes_are_protected_on_this_stack(run):
 def test_scaling_the_demo_changes_its_replica_count_and_nothing_else():
     """`pulumi config set --path services.demo.replicas 5`: every registration at 3 and at 5."""
     at_three, at_five = run_swarm(with_demo_replicas(3)), run_swarm(with_demo_replicas(5))
-    assert differences(at_three, at_five) == [f"{at_three.one(SERVICE, 'demo').urn} .mode.replicated.replicas: 3.0 -> 5.0"]
+    service, rollout = at_three.one(SERVICE, "demo").urn, at_three.named("demo-rollout").urn
+    found = differences(at_three, at_five)
+    assert f"{service} .mode.replicated.replicas: 3.0 -> 5.0" in found
+    # ...and the wait for Swarm's rolling update runs again, in place (a new digest of the spec).
+    (rolled,) = [line for line in found if line.startswith(f"{rollout} .create: ")]
+    assert rolled.replace(".create: ", ".update: ") in found
+    assert sorted(found) == sorted([f"{service} .mode.replicated.replicas: 3.0 -> 5.0", rolled, rolled.replace(".create: ", ".update: ")])
 
 
 def test_the_commented_three_host_example_is_a_valid_cluster():
@@ -114,7 +120,7 @@ def test_the_commented_three_host_example_is_a_valid_cluster():
     run = run_swarm(config)
     assert run.output("dockerHost") == "ssh://admin@10.0.0.11"
     commands = run.of_type("command:remote:Command")
-    assert sorted(r.name for r in commands if not r.name.endswith("-drain")) == [
+    assert sorted(r.name for r in commands if not r.name.endswith(("-drain", "-rollout"))) == [
         "swarm-drain-10.0.0.12",
         "swarm-drain-10.0.0.13",
         "swarm-manager-token",

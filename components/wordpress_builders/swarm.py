@@ -85,8 +85,8 @@ class SwarmWordPressOptions:
     node's port, and DNS round-robin between services; no IPVS)."""
     edge_image: str = DEFAULT_EDGE_IMAGE
     """routing edge: the pinned HAProxy image (2.x, reading /usr/local/etc/haproxy/haproxy.cfg)."""
-    drain_on: Optional[NodeShell] = None
-    """SwarmCluster.manager_shell: where both services are drained before removal (SwarmServiceArgs.drain_on)."""
+    manager: Optional[NodeShell] = None
+    """SwarmCluster.manager_shell: where both services are drained before removal (SwarmServiceArgs.manager)."""
 
 
 @register_builder("swarm")
@@ -142,7 +142,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             confinement=swarm_confinement(MYSQL_SCRATCH, MYSQL_CAPABILITIES),
             stop_grace_period="60s",  # a clean InnoDB shutdown
             converge=FIRST_START,
-            drain_on=options.drain_on,
+            manager=options.manager,
             # No ports: MySQL is reachable on the encrypted overlay only.
         ),
         opts=child,
@@ -167,7 +167,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             limits=WORDPRESS_LIMITS,
             reservations=WORDPRESS_RESERVATIONS,
             converge=FIRST_START,
-            drain_on=options.drain_on,
+            manager=options.manager,
         ),
         # MySQL converges (its health check passes) before WordPress starts.
         opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
@@ -180,7 +180,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
             wordpress.service_name,
             args.wordpress.port,
             network.id,
-            options.drain_on,
+            options.manager,
             opts=child,
         )
     return WordPressOutputs(

@@ -86,7 +86,7 @@ def edge_service(
     wordpress_service: str,
     port: int,
     network_id: pulumi.Input[str],
-    drain_on: Optional[NodeShell],
+    manager: Optional[NodeShell],
     opts: pulumi.ResourceOptions,
 ) -> SwarmService:
     """The edge, published on `port` of every node, in front of `wordpress_service`."""
@@ -106,7 +106,7 @@ def edge_service(
             update=EDGE_UPDATE,
             # The image's own non-root user, read-only, no capability; HAProxy writes nothing.
             confinement=Confinement(scratch=(Scratch("/tmp", 16),)),
-            drain_on=drain_on,
+            manager=manager,
         ),
         opts=opts,
     )

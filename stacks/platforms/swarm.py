@@ -34,7 +34,7 @@ def compose(settings: Settings) -> None:
             # The first manager: the provider creates the data volume there.
             mysql_constraints=[cluster.manager_node_id.apply(lambda node: f"node.id=={node}")],
             public_host=cluster.public_host,
-            drain_on=cluster.manager_shell,
+            manager=cluster.manager_shell,
             routing=settings.swarm.routing,
             edge_image=settings.swarm.edge_image,
         ),
@@ -56,8 +56,8 @@ def compose(settings: Settings) -> None:
     pulumi.export("managerJoinToken", cluster.manager_token)
 
 
-def service_args(spec: ServiceSpec, prefix: str, drain_on: Optional[NodeShell] = None) -> SwarmServiceArgs:
-    """A `services.<name>` entry as a swarm service, drained through `drain_on` before removal."""
+def service_args(spec: ServiceSpec, prefix: str, manager: Optional[NodeShell] = None) -> SwarmServiceArgs:
+    """A `services.<name>` entry as a swarm service, drained through `manager` before removal."""
     grace = {"stop_grace_period": spec.stop_grace_period} if spec.stop_grace_period else {}
     return SwarmServiceArgs(
         name=f"{prefix}-{spec.name}",
@@ -70,7 +70,7 @@ def service_args(spec: ServiceSpec, prefix: str, drain_on: Optional[NodeShell] =
         limits=spec.limits,
         reservations=spec.reservations,
         confinement=confinement(spec.security),
-        drain_on=drain_on,
+        manager=manager,
         **grace,
     )
 

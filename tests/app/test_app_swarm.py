@@ -155,13 +155,6 @@ def test_a_second_up_changes_nothing_and_the_site_stays(swarm):
     assert_served(swarm.url, swarm.published, timeout=30)
 
 
-# Known defect (issue 19 stays open): after the port change `up` returns while WordPress's rolling
-# update is still under way; the post is served at the new address, but a login answered by a task
-# that still has the old address redirects to the old port (connection refused). Seen once here.
-ROLLING_ADDRESS = pytest.mark.xfail(reason="up returns before WordPress's rolling update ends: old tasks redirect to the old port", strict=False)
-
-
-@ROLLING_ADDRESS
 def test_a_port_change_rolls_wordpress_and_the_site_follows_to_the_new_url(swarm):
     before_url = swarm.url
     swarm.project.set(STACK, "wordpress.port", str(free_port()))
@@ -175,7 +168,6 @@ def test_a_port_change_rolls_wordpress_and_the_site_follows_to_the_new_url(swarm
     swarm.admin = site
 
 
-@pytest.mark.xfail(reason="not yet seen passing: runs after the port change above, whose session it uses", strict=False)
 def test_a_replaced_mysql_service_keeps_the_data_and_the_next_up_is_a_no_op(swarm):
     before = task_containers("mysql")
     urn = next(
