@@ -37,6 +37,9 @@ services:
     restart: always
     environment:
       MYSQL_ROOT_PASSWORD: benchmark-only
+      # The recipe's file names no database; today's WordPress entrypoint creates none, so without
+      # it every page answers 500 "Cannot select database" (seen here).
+      MYSQL_DATABASE: wordpress
   wordpress:
     image: {wordpress}
     restart: always
