@@ -13,7 +13,8 @@ import pulumi
 
 from components.health_probe import HealthProbe
 from components.platform_modules import load_platform_module
-from components.secret_bundle import FileReader, SecretBundle, SecretEntry
+from components.secret_args import FileReader, SecretEntry
+from components.secret_bundle import SecretBundle
 
 # Which secret each image reads through its `<VAR>_FILE` variable.
 MYSQL_SECRET_ENV = {

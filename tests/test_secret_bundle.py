@@ -3,7 +3,8 @@
 import pulumi
 import pytest
 
-from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry
+from components.secret_args import FileReader, SecretBundleArgs, SecretEntry
+from components.secret_bundle import SecretBundle
 from tests.harness import is_secret, run_program
 
 

@@ -3,7 +3,8 @@
 import re
 import pytest
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
+from components.secret_args import SecretBundleArgs
+from components.secret_bundle import SecretBundle
 from components.wordpress_stack import (
     MySqlSpec,
     WordPressSpec,

@@ -4,7 +4,8 @@ import base64
 
 import pytest
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
+from components.secret_args import SecretBundleArgs
+from components.secret_bundle import SecretBundle
 from components.wordpress_builders.swarm import SwarmWordPressOptions
 from components.wordpress_stack import MySqlSpec, WordPressSpec, WordPressStack, WordPressStackArgs, wordpress_secret_entries
 from tests.harness import differences, run_program

@@ -15,7 +15,8 @@ from typing import Mapping
 import pulumi
 import pulumi_docker as docker
 
-from components.secret_bundle import SECRETS_DIR, SecretWiring
+from components.secret_args import SECRETS_DIR
+from components.secret_bundle import SecretWiring
 from components.wordpress_stack import WordPressStack, WordPressStackArgs
 
 DIGEST_LENGTH = 10

@@ -6,7 +6,8 @@ from typing import Any, Optional
 
 import pulumi
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
+from components.secret_args import SecretBundleArgs
+from components.secret_bundle import SecretBundle
 from components.wordpress_stack import WordPressStack, WordPressStackArgs, wordpress_secret_entries
 from stacks.settings import Settings
 
