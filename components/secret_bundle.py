@@ -18,29 +18,17 @@ from typing import Any, Mapping, Optional, Sequence
 import pulumi
 import pulumi_random as random
 
-from components.platform_modules import load_platform_module
+from components.secret_args import FileReader, SecretBundleArgs, SecretForm, secret_path
+from components.secret_forms.docker import DockerFileUploads
+from components.secret_forms.kubernetes import KubernetesSecret
+from components.secret_forms.swarm import SwarmSecrets
 
-SECRETS_DIR = "/run/secrets"
-
-
-@dataclass(frozen=True)
-class SecretEntry:
-    """One secret of the bundle."""
-
-    name: str
-    """File name under /run/secrets and the key consumers ask for (e.g. `mysql-password`)."""
-    value: Optional[pulumi.Input[str]] = None
-    """The configured value; generated when None."""
-    length: int = 32
-    """Length of a generated value."""
-
-
-@dataclass(frozen=True)
-class FileReader:
-    """Who reads a secret file inside the consumer's container (least privilege: mode 0400)."""
-
-    uid: str = "0"
-    gid: str = "0"
+# How each platform materialises a bundle: components/secret_forms/<platform>.py.
+FORMS: dict[str, type[SecretForm]] = {
+    "docker": DockerFileUploads,
+    "swarm": SwarmSecrets,
+    "kubernetes": KubernetesSecret,
+}
 
 
 @dataclass(frozen=True)
@@ -58,41 +46,6 @@ class SecretWiring:
         return [f"{key}={value}" for key, value in pairs]
 
 
-class SecretForm:
-    """How one platform materialises a bundle. One subclass per platform, registered below."""
-
-    def __init__(self, bundle: "SecretBundle", args: "SecretBundleArgs"):
-        self.bundle = bundle
-        self.args = args
-
-    def attach(self, names: Sequence[str], reader: FileReader) -> Sequence[Any]:
-        raise NotImplementedError
-
-
-_FORMS: dict[str, type[SecretForm]] = {}
-
-
-def register_form(platform: str):
-    """Class decorator: the SecretForm that materialises bundles on `platform`."""
-
-    def register(cls: type[SecretForm]) -> type[SecretForm]:
-        _FORMS[platform] = cls
-        return cls
-
-    return register
-
-
-@dataclass(frozen=True)
-class SecretBundleArgs:
-    entries: Sequence[SecretEntry]
-    platform: str
-    """docker, swarm or kubernetes: decides how the secrets are materialised."""
-    name_prefix: str
-    """Prefix of the names the secrets take on the platform (Swarm secret, Kubernetes Secret)."""
-    namespace: Optional[pulumi.Input[str]] = None
-    """Kubernetes namespace of the Secret object (kubernetes only)."""
-
-
 class SecretBundle(pulumi.ComponentResource):
     values: dict[str, pulumi.Output[str]]
     """Every value by name, each a Pulumi secret."""
@@ -107,10 +60,10 @@ class SecretBundle(pulumi.ComponentResource):
         names = [entry.name for entry in args.entries]
         if len(set(names)) != len(names):
             raise ValueError(f"SecretBundle {name}: duplicate secret names in {names}")
-        # Forms live in components/secret_forms/<platform>.py and register on import.
-        load_platform_module("components.secret_forms", args.platform)
-        if args.platform not in _FORMS:
-            raise ValueError(f"SecretBundle {name}: no secret form for platform {args.platform!r}")
+        if args.platform not in FORMS:
+            raise ValueError(
+                f"SecretBundle {name}: unknown platform {args.platform!r}: expected one of {', '.join(FORMS)}"
+            )
 
         self._digest_key: Optional[pulumi.Output[str]] = None
         self.values = {}
@@ -126,7 +79,7 @@ class SecretBundle(pulumi.ComponentResource):
                 ).result
             self.values[entry.name] = pulumi.Output.secret(value)
 
-        self._form = _FORMS[args.platform](self, args)
+        self._form = FORMS[args.platform](self, args)
         self.register_outputs({"names": sorted(self.values)})
 
     def content_digest(self, names: Sequence[str], length: int) -> pulumi.Output[str]:
@@ -156,10 +109,6 @@ class SecretBundle(pulumi.ComponentResource):
             file_env={f"{var}_FILE": secret_path(name) for var, name in env.items()},
             attachments=tuple(self._form.attach(names, reader)),
         )
-
-
-def secret_path(name: str) -> str:
-    return f"{SECRETS_DIR}/{name}"
 
 
 def keyed_digest(key: str, values: Mapping[str, str], length: int) -> str:

@@ -1,178 +1,25 @@
 """WordPressStack: WordPress + MySQL with the same arguments on every platform.
 
-The component owns what is common (arguments, which secret feeds which variable, outputs);
-one small builder per platform declares the platform's resources as its children.
+The component owns what is common (its arguments and outputs: components/wordpress_args.py);
+one small builder per platform, named in BUILDERS, declares the platform's resources as its children.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Optional
 
 import pulumi
 
-from components.health_probe import HealthProbe
-from components.platform_modules import load_platform_module
-from components.secret_bundle import FileReader, SecretBundle, SecretEntry
+from components.wordpress_args import Builder, WordPressStackArgs
+from components.wordpress_builders import docker, swarm
+from components.wordpress_builders.kubernetes import builder as kubernetes
 
-# Which secret each image reads through its `<VAR>_FILE` variable.
-MYSQL_SECRET_ENV = {
-    "MYSQL_ROOT_PASSWORD": "mysql-root-password",
-    "MYSQL_PASSWORD": "mysql-password",
+# How each platform declares the stack: components/wordpress_builders/<platform>.
+BUILDERS: dict[str, Builder] = {
+    "docker": docker.build,
+    "swarm": swarm.build,
+    "kubernetes": kubernetes.build,
 }
-# WordPress keys and salts must be shared by every replica, or logins break between them.
-WORDPRESS_SALTS = (
-    "AUTH_KEY",
-    "SECURE_AUTH_KEY",
-    "LOGGED_IN_KEY",
-    "NONCE_KEY",
-    "AUTH_SALT",
-    "SECURE_AUTH_SALT",
-    "LOGGED_IN_SALT",
-    "NONCE_SALT",
-)
-WORDPRESS_SECRET_ENV = {
-    "WORDPRESS_DB_PASSWORD": "mysql-password",
-    **{f"WORDPRESS_{salt}": f"wordpress-{salt.lower().replace('_', '-')}" for salt in WORDPRESS_SALTS},
-}
-
-# The users the official images run as, who must be able to read their secret files.
-MYSQL_READER = FileReader(uid="999", gid="999")
-WORDPRESS_READER = FileReader(uid="33", gid="33")  # www-data reads them at request time
-
-HTTP_PORT = 80
-MYSQL_PORT = 3306
-
-MYSQL_PROBE = HealthProbe(
-    # TCP, not the socket: during first-run initialisation the image's temporary server
-    # listens on the socket only, and must not count as healthy.
-    tests=("CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"),
-    interval="10s",
-    timeout="5s",
-    retries=10,
-    start_period="30s",
-)
-WORDPRESS_PROBE = HealthProbe(
-    # The image has PHP but no curl; a database outage makes this page answer 500. Redirects are
-    # not followed: before the install the page redirects to the site's public address
-    # (WP_SITEURL), which is not this container's port 80.
-    tests=(
-        "CMD-SHELL",
-        "php -r 'exit(@file_get_contents(\"http://127.0.0.1/wp-login.php\", false, "
-        "stream_context_create([\"http\" => [\"follow_location\" => 0]])) === false ? 1 : 0);'",
-    ),
-    interval="30s",
-    timeout="10s",
-    retries=3,
-    start_period="30s",
-)
-
-
-def mysql_env(spec: "WordPressSpec") -> dict[str, str]:
-    """Plain settings of the MySQL image: the database and user it creates on first start."""
-    return {"MYSQL_DATABASE": spec.db_name, "MYSQL_USER": spec.db_user}
-
-
-def wordpress_env(spec: "WordPressSpec", mysql_host: str, site_url: Optional[str] = None) -> dict[str, str]:
-    """Plain settings of the WordPress image: where its database is, and the address it answers
-    with (`site_url`; None leaves it to the database, as WordPress does by default)."""
-    env = {
-        "WORDPRESS_DB_HOST": f"{mysql_host}:{MYSQL_PORT}",
-        "WORDPRESS_DB_NAME": spec.db_name,
-        "WORDPRESS_DB_USER": spec.db_user,
-    }
-    if site_url is not None:
-        env["WORDPRESS_CONFIG_EXTRA"] = site_address_config(site_url)
-    return env
-
-
-def site_address_config(site_url: str) -> str:
-    """The wp-config lines (the image evaluates WORDPRESS_CONFIG_EXTRA) that pin WordPress's
-    address to the stack's: WordPress otherwise keeps the address it was installed at in its
-    database and redirects every request there, so a changed port or host would break the site.
-    The URL is checked by the settings (no quote can reach the PHP)."""
-    if "'" in site_url or "\\" in site_url:
-        raise ValueError(f"site address {site_url!r}: quotes and backslashes are not accepted")
-    return f"define('WP_HOME', '{site_url}');\ndefine('WP_SITEURL', '{site_url}');"
-
-
-def wordpress_secret_entries(
-    mysql_root_password: Optional[pulumi.Input[str]] = None,
-    mysql_password: Optional[pulumi.Input[str]] = None,
-) -> list[SecretEntry]:
-    """The secrets a WordPressStack consumes; the two passwords may come from config."""
-    entries = [
-        SecretEntry("mysql-root-password", mysql_root_password),
-        SecretEntry("mysql-password", mysql_password),
-    ]
-    entries += [
-        SecretEntry(name, None, length=64)
-        for var, name in WORDPRESS_SECRET_ENV.items()
-        if var != "WORDPRESS_DB_PASSWORD"
-    ]
-    return entries
-
-
-@dataclass(frozen=True)
-class WordPressSpec:
-    image: str
-    """Pinned official image, e.g. wordpress:6.8.3-apache (the FROM of the Dockerfile variant)."""
-    replicas: int = 1
-    port: int = 8080
-    """Port on the host (docker, swarm) or of the Service (kubernetes)."""
-    db_name: str = "wordpress"
-    db_user: str = "wordpress"
-    build_context: Optional[str] = None
-    """Dockerfile variant: build the image from this folder instead of using `image` as is."""
-    protect_content: bool = True
-    """`protect` on the wp-content storage (uploads, themes, plugins)."""
-    public_url: Optional[str] = None
-    """The address people reach the site at (scheme://host[:port][/path], no trailing slash);
-    WordPress answers with it. None: the platform's own (docker, swarm: the published port)."""
-
-
-@dataclass(frozen=True)
-class MySqlSpec:
-    image: str
-    """Pinned official image, e.g. mysql:8.4.6."""
-    protect_data: bool = True
-    """`protect` on the data volume: `pulumi destroy` refuses until it is lifted."""
-
-
-@dataclass(frozen=True)
-class WordPressStackArgs:
-    platform: str
-    name_prefix: str
-    """Prefix of every name on the platform (container, network, volume...)."""
-    wordpress: WordPressSpec
-    mysql: MySqlSpec
-    secrets: SecretBundle
-    swarm: Optional[Any] = None
-    """Platform swarm only: its options (defined beside the swarm builder)."""
-    kubernetes: Optional[Any] = None
-    """Platform kubernetes only: its options (defined beside the kubernetes builder)."""
-
-
-@dataclass(frozen=True)
-class WordPressOutputs:
-    url: pulumi.Input[str]
-    wordpress_name: pulumi.Input[str]
-    mysql_name: pulumi.Input[str]
-    network_name: pulumi.Input[str]
-
-
-Builder = Callable[["WordPressStack", WordPressStackArgs], WordPressOutputs]
-_BUILDERS: dict[str, Builder] = {}
-
-
-def register_builder(platform: str):
-    """Decorator: the function that declares a WordPressStack's resources on `platform`."""
-
-    def register(fn: Builder) -> Builder:
-        _BUILDERS[platform] = fn
-        return fn
-
-    return register
 
 
 class WordPressStack(pulumi.ComponentResource):
@@ -188,7 +35,11 @@ class WordPressStack(pulumi.ComponentResource):
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
         super().__init__("moorings:index:WordPressStack", name, None, opts)
-        built = _builder(name, args.platform)(self, args)
+        if args.platform not in BUILDERS:
+            raise ValueError(
+                f"WordPressStack {name}: unknown platform {args.platform!r}: expected one of {', '.join(BUILDERS)}"
+            )
+        built = BUILDERS[args.platform](self, args)
         self.url = pulumi.Output.from_input(built.url)
         self.wordpress_name = pulumi.Output.from_input(built.wordpress_name)
         self.mysql_name = pulumi.Output.from_input(built.mysql_name)
@@ -202,10 +53,3 @@ class WordPressStack(pulumi.ComponentResource):
             }
         )
 
-
-def _builder(name: str, platform: str) -> Builder:
-    # Builders live in components/wordpress_builders/<platform>.py and register on import.
-    load_platform_module("components.wordpress_builders", platform)
-    if platform not in _BUILDERS:
-        raise ValueError(f"WordPressStack {name}: no builder for platform {platform!r}")
-    return _BUILDERS[platform]

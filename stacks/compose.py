@@ -1,29 +1,32 @@
 """Dispatch to the composition for the configured platform (stacks/platforms/<platform>.py).
 
 Each platform module has `compose(settings)`: it declares the components and exports the
-stack outputs. Adding a platform is adding a module; nothing here changes.
+stack outputs. Adding a platform is adding a module and its line in COMPOSITIONS.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from typing import Callable
 
 import pulumi
 
-from stacks import platforms
+from stacks.platforms import docker, kubernetes, swarm
 from stacks.settings import ConfigError, Settings
+
+COMPOSITIONS: dict[str, Callable[[Settings], None]] = {
+    "docker": docker.compose,
+    "swarm": swarm.compose,
+    "kubernetes": kubernetes.compose,
+}
 
 
 def compose(settings: Settings) -> None:
-    try:
-        platform = importlib.import_module(f"stacks.platforms.{settings.platform}")
-    except ModuleNotFoundError as missing:
-        if missing.name != f"stacks.platforms.{settings.platform}":
-            raise
-        built = sorted(module.name for module in pkgutil.iter_modules(platforms.__path__))
+    if settings.platform not in COMPOSITIONS:
         raise ConfigError(
-            [f"moorings:platform = {settings.platform!r} is not built yet: expected one of {', '.join(built)}"]
-        ) from None
-    platform.compose(settings)
+            [
+                f"moorings:platform = {settings.platform!r} is not built yet: "
+                f"expected one of {', '.join(sorted(COMPOSITIONS))}"
+            ]
+        )
+    COMPOSITIONS[settings.platform](settings)
     pulumi.export("platform", settings.platform)

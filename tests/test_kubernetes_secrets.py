@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs, SecretEntry
-from components.secret_bundle import keyed_digest
+from components.secret_args import SecretBundleArgs, SecretEntry
+from components.secret_bundle import SecretBundle, keyed_digest
 from tests.harness import run_program
 from tests.kubernetes_support import container, deploy, find, manifests
 

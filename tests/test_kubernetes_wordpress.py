@@ -3,9 +3,11 @@ their storage, the exposure, and the safeguards, as the stacks configure them.""
 
 import pytest
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
+from components.secret_args import SecretBundleArgs
+from components.secret_bundle import SecretBundle
 from components.wordpress_builders.kubernetes.options import Storage, WordPressKubernetesOptions
-from components.wordpress_stack import MySqlSpec, WordPressSpec, WordPressStack, WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_args import MySqlSpec, WordPressSpec, WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_stack import WordPressStack
 from tests.harness import run_program
 from tests.kubernetes_support import container, deploy, find, manifests
 

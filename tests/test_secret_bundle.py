@@ -3,7 +3,8 @@
 import pulumi
 import pytest
 
-from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry
+from components.secret_args import FileReader, SecretBundleArgs, SecretEntry
+from components.secret_bundle import SecretBundle
 from tests.harness import is_secret, run_program
 
 
@@ -86,4 +87,4 @@ def test_duplicate_names_are_rejected():
 def test_an_unknown_platform_is_rejected(platform):
     program, _ = bundle_program([SecretEntry("a")], platform=platform)
     run = run_program(program, capture_error=True)
-    assert "unknown platform 'nomad'" in str(run.error)
+    assert "unknown platform 'nomad': expected one of docker, swarm, kubernetes" in str(run.error)

@@ -5,7 +5,8 @@ import hashlib
 
 import pytest
 
-from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry, keyed_digest
+from components.secret_args import FileReader, SecretBundleArgs, SecretEntry
+from components.secret_bundle import SecretBundle, keyed_digest
 from components.swarm_objects import content_name
 from tests.harness import differences, plain_occurrences, run_program
 

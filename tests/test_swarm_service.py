@@ -9,7 +9,8 @@ import pulumi
 import pytest
 
 from components.health_probe import HealthProbe
-from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretEntry
+from components.secret_args import FileReader, SecretBundleArgs, SecretEntry
+from components.secret_bundle import SecretBundle
 from components.swarm_shell import SCRIPTS
 from components.swarm_service import (
     ConfigFile,

@@ -3,14 +3,10 @@
 import re
 import pytest
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
-from components.wordpress_stack import (
-    MySqlSpec,
-    WordPressSpec,
-    WordPressStack,
-    WordPressStackArgs,
-    wordpress_secret_entries,
-)
+from components.secret_args import SecretBundleArgs
+from components.secret_bundle import SecretBundle
+from components.wordpress_args import MySqlSpec, WordPressSpec, WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_stack import WordPressStack
 from tests.harness import run_program
 
 CONTAINER = "docker:index/container:Container"

@@ -4,9 +4,11 @@ import base64
 
 import pytest
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
-from components.wordpress_builders.swarm import SwarmWordPressOptions
-from components.wordpress_stack import MySqlSpec, WordPressSpec, WordPressStack, WordPressStackArgs, wordpress_secret_entries
+from components.secret_args import SecretBundleArgs
+from components.secret_bundle import SecretBundle
+from components.wordpress_args import MySqlSpec, WordPressSpec, WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_builders.swarm_options import SwarmWordPressOptions
+from components.wordpress_stack import WordPressStack
 from tests.harness import differences, run_program
 
 SERVICE = "docker:index/service:Service"

@@ -7,7 +7,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.secret_bundle import FileReader
+from components.secret_args import FileReader
 
 core = k8s.core.v1
 

@@ -1,1 +1,1 @@
-"""The platform forms of SecretBundle, one module per platform (see platform_modules)."""
+"""The platform forms of SecretBundle, one module per platform, named in secret_bundle.FORMS."""

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import pulumi_docker as docker
 
-from components.secret_bundle import FileReader, SecretForm, register_form, secret_path
+from components.secret_args import FileReader, SecretForm, secret_path
 
 
 # The docker provider (5.1.0, the release built here) uploads files owned by root and cannot set
@@ -17,7 +17,6 @@ UPLOAD_MODE = "0444"
 # On a read-only consumer, a carrier container receives them (wordpress_builders.docker_secrets).
 
 
-@register_form("docker")
 class DockerFileUploads(SecretForm):
     def attach(self, names: Sequence[str], reader: FileReader) -> list[docker.ContainerUploadArgs]:
         return [

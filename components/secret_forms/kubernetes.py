@@ -16,7 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.k8s.placement import labels
-from components.secret_bundle import SECRETS_DIR, FileReader, SecretForm, register_form
+from components.secret_args import SECRETS_DIR, FileReader, SecretForm
 
 VOLUME = "secrets"
 FILE_MODE = 0o400
@@ -36,7 +36,6 @@ class SecretVolume:
     so the image's non-root user (in that group) can read them and no one else can."""
 
 
-@register_form("kubernetes")
 class KubernetesSecret(SecretForm):
     secret: k8s.core.v1.Secret
 

@@ -8,18 +8,20 @@ Create the bundle with the cluster's provider: `opts=ResourceOptions(providers=[
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import pulumi
 import pulumi_docker as docker
 
-from components.secret_bundle import FileReader, SecretBundle, SecretBundleArgs, SecretForm, register_form, secret_path
+from components.secret_args import FileReader, SecretBundleArgs, SecretForm, secret_path
 from components.swarm_objects import HASH_LENGTH, encoded, object_name
+
+if TYPE_CHECKING:  # for the annotation only: the bundle imports this form
+    from components.secret_bundle import SecretBundle
 
 OWNER_READ_ONLY = 0o400
 
 
-@register_form("swarm")
 class SwarmSecrets(SecretForm):
     def __init__(self, bundle: SecretBundle, args: SecretBundleArgs):
         super().__init__(bundle, args)

@@ -1,1 +1,1 @@
-"""One WordPressStack builder per platform (see platform_modules)."""
+"""One WordPressStack builder per platform, named in wordpress_stack.BUILDERS, and what they share."""

@@ -16,7 +16,7 @@ from components.wordpress_builders.docker_secrets import secrets_volume
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
 from components.wordpress_builders.site_ready import site_ready
-from components.wordpress_stack import (
+from components.wordpress_args import (
     HTTP_PORT,
     MYSQL_PROBE,
     MYSQL_READER,
@@ -25,10 +25,8 @@ from components.wordpress_stack import (
     WORDPRESS_READER,
     WORDPRESS_SECRET_ENV,
     WordPressOutputs,
-    WordPressStack,
     WordPressStackArgs,
     mysql_env,
-    register_builder,
     wordpress_env,
 )
 
@@ -37,8 +35,7 @@ MYSQL_HEALTHCHECK = MYSQL_PROBE.as_args(docker.ContainerHealthcheckArgs)
 WORDPRESS_HEALTHCHECK = WORDPRESS_PROBE.as_args(docker.ContainerHealthcheckArgs)
 
 
-@register_builder("docker")
-def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
+def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPressOutputs:
     if args.wordpress.replicas != 1:
         raise ValueError(
             f"wordpress.replicas = {args.wordpress.replicas}: the docker platform runs exactly 1 "
@@ -117,7 +114,7 @@ def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
     )
 
 
-def _wordpress_image(stack: WordPressStack, args: WordPressStackArgs) -> pulumi.Output[str]:
+def _wordpress_image(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> pulumi.Output[str]:
     """The official image, or the Dockerfile variant built FROM it."""
     spec = args.wordpress
     if spec.build_context is None:

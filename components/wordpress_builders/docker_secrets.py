@@ -15,14 +15,15 @@ from typing import Mapping
 import pulumi
 import pulumi_docker as docker
 
-from components.secret_bundle import SECRETS_DIR, SecretWiring
-from components.wordpress_stack import WordPressStack, WordPressStackArgs
+from components.secret_args import SECRETS_DIR
+from components.secret_bundle import SecretWiring
+from components.wordpress_args import WordPressStackArgs
 
 DIGEST_LENGTH = 10
 
 
 def secrets_volume(
-    stack: WordPressStack,
+    stack: pulumi.ComponentResource,
     args: WordPressStackArgs,
     consumer: str,
     image: pulumi.Input[str],

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_docker as docker
 
 from components.wordpress_builders.image_paths import MYSQL_DATA_DIR, WP_CONTENT_DIR
-from components.wordpress_stack import WordPressStack, WordPressStackArgs
+from components.wordpress_args import WordPressStackArgs
 
 __all__ = ["MYSQL_DATA_DIR", "WP_CONTENT_DIR", "EngineVolumes", "engine_volumes"]
 
@@ -21,7 +21,7 @@ class EngineVolumes:
     """Themes, plugins and uploads: `protect`ed when the stack asks, like the database."""
 
 
-def engine_volumes(stack: WordPressStack, args: WordPressStackArgs) -> EngineVolumes:
+def engine_volumes(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> EngineVolumes:
     prefix = args.name_prefix
     return EngineVolumes(
         mysql_data=docker.Volume(

@@ -8,8 +8,7 @@ salts are Swarm secrets mounted as files. Give the stack the cluster's provider:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Optional, Sequence
+from dataclasses import replace
 
 import pulumi
 import pulumi_docker as docker
@@ -27,12 +26,12 @@ from components.swarm_service import (
     SwarmServiceArgs,
     VolumeMount,
 )
-from components.swarm_shell import NodeShell
 from components.wordpress_builders.docker_confinement import MYSQL_CAPABILITIES, WORDPRESS_CAPABILITIES, swarm_confinement
 from components.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
 from components.wordpress_builders.swarm_edge import MAX_BACKENDS, edge_service
+from components.wordpress_builders.swarm_options import EDGE, ROUTINGS, SwarmWordPressOptions
 from components.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
-from components.wordpress_stack import (
+from components.wordpress_args import (
     HTTP_PORT,
     MYSQL_PROBE,
     MYSQL_READER,
@@ -41,18 +40,13 @@ from components.wordpress_stack import (
     WORDPRESS_READER,
     WORDPRESS_SECRET_ENV,
     WordPressOutputs,
-    WordPressStack,
     WordPressStackArgs,
     mysql_env,
-    register_builder,
     wordpress_env,
 )
 from components.service_spec import PortSpec, ResourceSpec
 
 MYSQL_ALIAS = "mysql"
-MESH, EDGE = "mesh", "edge"
-ROUTINGS = (MESH, EDGE)
-DEFAULT_EDGE_IMAGE = "haproxy:2.6.12"
 VXLAN_OPTION = "options"  # ignore_changes cannot name the one key: its path holds dots
 # One MySQL must stop before the next starts: two servers on one data directory corrupt it.
 SINGLE_WRITER = replace(UPDATE, order="stop-first")
@@ -70,27 +64,7 @@ PHP_UPLOADS = ConfigFile(
 )
 
 
-@dataclass(frozen=True)
-class SwarmWordPressOptions:
-    """WordPressStackArgs.swarm: what the swarm builder needs beyond the common arguments."""
-
-    mysql_constraints: Sequence[pulumi.Input[str]] = ("node.role==manager",)
-    """Placement that holds MySQL on the node with its data volume: name ONE node
-    (e.g. node.id==<id>, or a node label only that node carries)."""
-    public_host: str = "localhost"
-    """Host name in the site's URL; any node answers on the published port."""
-    routing: str = MESH
-    """How requests reach WordPress's tasks and WordPress MySQL's: mesh (Swarm's routing mesh and
-    virtual IPs, which need IPVS in each node's kernel) or edge (swarm_edge: HAProxy on each
-    node's port, and DNS round-robin between services; no IPVS)."""
-    edge_image: str = DEFAULT_EDGE_IMAGE
-    """routing edge: the pinned HAProxy image (2.x, reading /usr/local/etc/haproxy/haproxy.cfg)."""
-    manager: Optional[NodeShell] = None
-    """SwarmCluster.manager_shell: where both services are drained before removal (SwarmServiceArgs.manager)."""
-
-
-@register_builder("swarm")
-def build(stack: WordPressStack, args: WordPressStackArgs) -> WordPressOutputs:
+def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPressOutputs:
     if args.wordpress.build_context is not None:
         raise ValueError(
             "wordpress.build: an image built on this machine is missing on the other swarm nodes; "

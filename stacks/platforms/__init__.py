@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import pulumi
 
-from components.secret_bundle import SecretBundle, SecretBundleArgs
-from components.wordpress_stack import WordPressStack, WordPressStackArgs, wordpress_secret_entries
+from components.secret_args import SecretBundleArgs
+from components.secret_bundle import SecretBundle
+from components.wordpress_args import WordPressStackArgs, wordpress_secret_entries
+from components.wordpress_builders.kubernetes.options import WordPressKubernetesOptions
+from components.wordpress_builders.swarm_options import SwarmWordPressOptions
+from components.wordpress_stack import WordPressStack
 from stacks.settings import Settings
 
 
@@ -32,20 +36,22 @@ def wordpress_secrets(
 def wordpress_site(
     settings: Settings,
     secrets: SecretBundle,
-    platform_options: Any = None,
+    *,
+    swarm: Optional[SwarmWordPressOptions] = None,
+    kubernetes: Optional[WordPressKubernetesOptions] = None,
     opts: Optional[pulumi.ResourceOptions] = None,
 ) -> WordPressStack:
-    """The stack's WordPressStack on its platform; `platform_options` fill that platform's slot."""
-    platform = settings.platform
+    """The stack's WordPressStack on its platform, with that platform's options (`swarm`, `kubernetes`)."""
     return WordPressStack(
         "wordpress",
         WordPressStackArgs(
-            platform=platform,
+            platform=settings.platform,
             name_prefix=settings.name_prefix,
             wordpress=settings.wordpress,
             mysql=settings.mysql,
             secrets=secrets,
-            **({platform: platform_options} if platform_options is not None else {}),
+            swarm=swarm,
+            kubernetes=kubernetes,
         ),
         opts=opts,
     )

@@ -23,7 +23,7 @@ def compose(settings: Settings) -> None:
     options = dataclasses.replace(config.wordpress, namespace=cluster.namespace)
 
     secrets = wordpress_secrets(settings, namespace=cluster.namespace, opts=on_cluster)
-    site = wordpress_site(settings, secrets, options, opts=on_cluster)
+    site = wordpress_site(settings, secrets, kubernetes=options, opts=on_cluster)
     services = {
         spec.name: KubernetesService(
             spec.name,

@@ -12,7 +12,7 @@ from components.health_probe import HealthProbe
 from components.swarm_cluster import SwarmCluster, SwarmClusterArgs
 from components.swarm_service import Confinement, Scratch, SwarmService, SwarmServiceArgs
 from components.swarm_shell import NodeShell
-from components.wordpress_builders.swarm import SwarmWordPressOptions
+from components.wordpress_builders.swarm_options import SwarmWordPressOptions
 from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
 from stacks.settings.services import HealthSpec, SecuritySpec, ServiceSpec
@@ -30,7 +30,7 @@ def compose(settings: Settings) -> None:
     site = wordpress_site(
         settings,
         secrets,
-        SwarmWordPressOptions(
+        swarm=SwarmWordPressOptions(
             # The first manager: the provider creates the data volume there.
             mysql_constraints=[cluster.manager_node_id.apply(lambda node: f"node.id=={node}")],
             public_host=cluster.public_host,

@@ -21,7 +21,7 @@ from components.wordpress_builders.kubernetes.options import (
     WordPressKubernetesOptions,
 )
 from components.service_spec import ServiceSpec
-from components.wordpress_stack import WordPressSpec
+from components.wordpress_args import WordPressSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 

@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from components.swarm_cluster import LOCAL, MANAGER, MODES, ROLES, SwarmHost
 from components.swarm_quorum import manager_count_problem
-from components.wordpress_builders.swarm import DEFAULT_EDGE_IMAGE, MESH, ROUTINGS
+from components.wordpress_builders.swarm_options import DEFAULT_EDGE_IMAGE, MESH, ROUTINGS
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 

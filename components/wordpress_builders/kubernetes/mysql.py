@@ -15,7 +15,7 @@ from components.secret_bundle import SecretWiring
 from components.wordpress_builders.kubernetes.options import Resources
 from components.wordpress_builders.image_paths import MYSQL_DATA_DIR, MYSQL_SCRATCH
 from components.wordpress_builders.kubernetes.storage import claim_volume
-from components.wordpress_stack import MYSQL_PORT, MYSQL_READER, WordPressSpec, mysql_env
+from components.wordpress_args import MYSQL_PORT, MYSQL_READER, WordPressSpec, mysql_env
 
 NAME = "mysql"
 MOUNT = MYSQL_DATA_DIR

@@ -14,7 +14,7 @@ from components.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from components.wordpress_builders.kubernetes.options import Autoscaling, Exposure, Safeguards
 from components.wordpress_builders.kubernetes.wordpress import NAME as WORDPRESS
 from components.wordpress_builders.kubernetes.wordpress import PORT_NAME
-from components.wordpress_stack import MYSQL_PORT
+from components.wordpress_args import MYSQL_PORT
 
 networking = k8s.networking.v1
 

@@ -29,7 +29,7 @@ from components.wordpress_builders.kubernetes.options import READ_WRITE_MANY, Re
 from components.wordpress_builders.kubernetes.storage import claim_volume
 from components.wordpress_builders.kubernetes.apache import APACHE_PORT, apache_config
 from components.wordpress_builders.image_paths import WORDPRESS_SCRATCH, WP_CONTENT_DIR
-from components.wordpress_stack import WORDPRESS_READER, WordPressSpec, wordpress_env
+from components.wordpress_args import WORDPRESS_READER, WordPressSpec, wordpress_env
 
 NAME = "wordpress"
 PORT_NAME = "http"
