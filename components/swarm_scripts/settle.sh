@@ -46,8 +46,10 @@ while :; do
   case "$state" in
     paused | rollback_paused | rollback_completed)
       message=$(docker service inspect --format '{{.UpdateStatus.Message}}' "$service")
-      # The newest task error says why (e.g. "task: non-zero exit (1)").
-      failed=$(docker service ps --no-trunc --format '{{.Name}}: {{.Error}}' "$service" | grep -v ': $' | head -n 1 || true)
+      # A task that ended by itself says why: its state and error (e.g. Failed, "task: non-zero
+      # exit (1)"; a task that exits 0 also fails an update). Tasks Swarm stopped show Shutdown.
+      failed=$(docker service ps --no-trunc --format '{{.Name}}: {{.CurrentState}} {{.Error}}' "$service" |
+        grep -E '^[^ ]+: (Failed|Complete|Rejected) ' | head -n 1 || true)
       echo "settle: the update of $service ended $state (${message}${failed:+; $failed}): Swarm runs" \
         "the previous spec. See docker service ps --no-trunc $service; once fixed, pulumi up --refresh sends the spec again" >&2
       exit 1
