@@ -16,7 +16,7 @@ from typing import Iterable, Optional, Sequence
 
 MARKER = "<!-- moorings-preview-review -->"
 # Files that change what every stack deploys or how it is judged.
-SHARED = ("Pulumi.yaml", "__main__.py", "requirements.txt", "components/", "stacks/", "policies/", "docker/")
+SHARED = ("Pulumi.yaml", "__main__.py", "requirements.txt", "moorings/", "pyproject.toml", "stacks/", "policies/", "docker/")
 VERDICTS = {0: "clear", 1: "needs a second reviewer", 2: "blocked"}
 
 

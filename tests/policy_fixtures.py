@@ -14,7 +14,7 @@ MYSQL = "mysql:8.4.6"
 meta = k8s.meta.v1
 core = k8s.core.v1
 # The family tests judge one rule family each, on workloads declared alone: the stack rule that
-# every workload has a NetworkPolicy is judged by tests/test_policy_restricted.py.
+# every workload has a NetworkPolicy is judged by tests/unit/test_policy_restricted.py.
 ONE_FAMILY = {"workload-network-policy": "disabled"}
 
 

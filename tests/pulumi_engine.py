@@ -1,7 +1,7 @@
 """The real Pulumi engine for the tests marked `engine`: the CLI, language host and plugins of
 toolchain/ (scripts/setup.sh builds them) run a copy of the project on a temporary backend.
 
-Each `EngineProject` is a scratch copy (Pulumi.yaml, __main__.py, components/, stacks/,
+Each `EngineProject` is a scratch copy (Pulumi.yaml, __main__.py, moorings/, stacks/,
 policies/, docker/) sharing the repository's virtualenvs, so a test may change its stack files
 and config freely: the committed ones are never written. Where the toolchain is missing the test
 fails (MOORINGS_REQUIRE_ENGINE=1 or CI=true) or skips saying why.
@@ -23,7 +23,7 @@ import yaml
 from tests.stack_config import ROOT
 
 TOOLCHAIN_BIN = ROOT / "toolchain" / "bin"
-COPIED = ("Pulumi.yaml", "__main__.py", "components", "stacks", "policies", "docker")
+COPIED = ("Pulumi.yaml", "__main__.py", "moorings", "stacks", "policies", "docker")
 TIMEOUT = 900  # seconds for one CLI call: a docker `up` waits for MySQL's healthcheck
 
 

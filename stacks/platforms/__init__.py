@@ -6,12 +6,12 @@ from typing import Optional
 
 import pulumi
 
-from components.secret_args import SecretBundleArgs
-from components.secret_bundle import SecretBundle
-from components.wordpress_args import WordPressStackArgs, wordpress_secret_entries
-from components.wordpress_builders.kubernetes.options import WordPressKubernetesOptions
-from components.wordpress_builders.swarm_options import SwarmWordPressOptions
-from components.wordpress_stack import WordPressStack
+from moorings.secret_args import SecretBundleArgs
+from moorings.secret_bundle import SecretBundle
+from moorings.wordpress_args import WordPressStackArgs, wordpress_secret_entries
+from moorings.wordpress_builders.kubernetes.options import WordPressKubernetesOptions
+from moorings.wordpress_builders.swarm_options import SwarmWordPressOptions
+from moorings.wordpress_stack import WordPressStack
 from stacks.settings import Settings
 
 

@@ -7,8 +7,8 @@ import dataclasses
 
 import pulumi
 
-from components.kubernetes_cluster import KubernetesCluster
-from components.kubernetes_service import KubernetesService, KubernetesServiceArgs
+from moorings.kubernetes_cluster import KubernetesCluster
+from moorings.kubernetes_service import KubernetesService, KubernetesServiceArgs
 from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
 

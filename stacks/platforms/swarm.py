@@ -8,11 +8,11 @@ from typing import Optional
 
 import pulumi
 
-from components.health_probe import HealthProbe
-from components.swarm_cluster import SwarmCluster, SwarmClusterArgs
-from components.swarm_service import Confinement, Scratch, SwarmService, SwarmServiceArgs
-from components.swarm_shell import NodeShell
-from components.wordpress_builders.swarm_options import SwarmWordPressOptions
+from moorings.health_probe import HealthProbe
+from moorings.swarm_cluster import SwarmCluster, SwarmClusterArgs
+from moorings.swarm_service import Confinement, Scratch, SwarmService, SwarmServiceArgs
+from moorings.swarm_shell import NodeShell
+from moorings.wordpress_builders.swarm_options import SwarmWordPressOptions
 from stacks.platforms import wordpress_secrets, wordpress_site
 from stacks.settings import Settings
 from stacks.settings.services import HealthSpec, SecuritySpec, ServiceSpec

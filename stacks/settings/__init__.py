@@ -14,9 +14,9 @@ from typing import Any, Mapping, Optional
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.wordpress_args import PLATFORMS, MySqlSpec, WordPressSpec
-from components.wordpress_builders.swarm_edge import MAX_BACKENDS
-from components.wordpress_builders.swarm_options import EDGE
+from moorings.wordpress_args import PLATFORMS, MySqlSpec, WordPressSpec
+from moorings.wordpress_builders.swarm_edge import MAX_BACKENDS
+from moorings.wordpress_builders.swarm_options import EDGE
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.kubernetes import KubernetesSettings, check_kubernetes, read_kubernetes
 from stacks.settings.reader import ConfigError, ConfigReader

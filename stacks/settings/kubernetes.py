@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from components.kubernetes_cluster import MODES, KubernetesClusterArgs
-from components.wordpress_builders.kubernetes.options import (
+from moorings.kubernetes_cluster import MODES, KubernetesClusterArgs
+from moorings.wordpress_builders.kubernetes.options import (
     READ_WRITE_MANY,
     READ_WRITE_ONCE,
     Autoscaling,
@@ -20,8 +20,8 @@ from components.wordpress_builders.kubernetes.options import (
     Storage,
     WordPressKubernetesOptions,
 )
-from components.service_spec import ServiceSpec
-from components.wordpress_args import WordPressSpec
+from moorings.service_spec import ServiceSpec
+from moorings.wordpress_args import WordPressSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from components.service_spec import HealthSpec, PortSpec, ResourceSpec, SecuritySpec, ServiceSpec
+from moorings.service_spec import HealthSpec, PortSpec, ResourceSpec, SecuritySpec, ServiceSpec
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 

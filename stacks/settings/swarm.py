@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from components.swarm_cluster import LOCAL, MANAGER, MODES, ROLES, SwarmHost
-from components.swarm_quorum import manager_count_problem
-from components.wordpress_builders.swarm_options import DEFAULT_EDGE_IMAGE, MESH, ROUTINGS
+from moorings.swarm_cluster import LOCAL, MANAGER, MODES, ROLES, SwarmHost
+from moorings.swarm_quorum import manager_count_problem
+from moorings.wordpress_builders.swarm_options import DEFAULT_EDGE_IMAGE, MESH, ROUTINGS
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.reader import ConfigReader
 

@@ -17,7 +17,7 @@ from tests.app.site_content import SiteUnderTest, assert_served, publish, sessio
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.docker_engine import docker, swarm_info
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
-from tests.test_engine_swarm import (
+from tests.engine.test_engine_swarm import (
     PREFIX,
     STACK,
     free_port,

@@ -1,1 +1,0 @@
-"""Moorings' reusable ComponentResources. They take typed args and never read stack config."""

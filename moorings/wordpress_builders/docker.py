@@ -1,0 +1,135 @@
+"""WordPressStack on a local Docker Engine: the Compose recipe as Pulumi resources."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_docker as docker
+
+from moorings.wordpress_builders.docker_confinement import (
+    MYSQL_CAPABILITIES,
+    NO_NEW_PRIVILEGES,
+    WORDPRESS_CAPABILITIES,
+    capabilities,
+    tmpfs,
+)
+from moorings.wordpress_builders.docker_secrets import secrets_volume
+from moorings.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
+from moorings.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
+from moorings.wordpress_builders.site_ready import site_ready
+from moorings.wordpress_args import (
+    HTTP_PORT,
+    MYSQL_PROBE,
+    MYSQL_READER,
+    MYSQL_SECRET_ENV,
+    WORDPRESS_PROBE,
+    WORDPRESS_READER,
+    WORDPRESS_SECRET_ENV,
+    WordPressOutputs,
+    WordPressStackArgs,
+    mysql_env,
+    wordpress_env,
+)
+
+RESTART = "unless-stopped"
+MYSQL_HEALTHCHECK = MYSQL_PROBE.as_args(docker.ContainerHealthcheckArgs)
+WORDPRESS_HEALTHCHECK = WORDPRESS_PROBE.as_args(docker.ContainerHealthcheckArgs)
+
+
+def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPressOutputs:
+    if args.wordpress.replicas != 1:
+        raise ValueError(
+            f"wordpress.replicas = {args.wordpress.replicas}: the docker platform runs exactly 1 "
+            "WordPress container; use platform swarm or kubernetes to scale"
+        )
+    prefix = args.name_prefix
+    child = pulumi.ResourceOptions(parent=stack)
+    # A container's name is fixed, so a replacement (a changed input, `up --replace`) must delete
+    # the old one first: the provider asks for that on its own diffs only, not on forced ones.
+    named = pulumi.ResourceOptions(parent=stack, delete_before_replace=True)
+
+    network = docker.Network("network", name=f"{prefix}-net", driver="bridge", opts=child)
+    volumes = engine_volumes(stack, args)
+
+    mysql_image = docker.RemoteImage("mysql-image", name=args.mysql.image, keep_locally=True, opts=child)
+    mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
+    mysql = docker.Container(
+        "mysql",
+        name=f"{prefix}-mysql",
+        image=mysql_image.image_id,
+        envs=mysql_secrets.env_list(plain=mysql_env(args.wordpress)),
+        volumes=[
+            docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR),
+            secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets),
+        ],
+        # Read-only but for the data volume and the scratch paths the image writes.
+        read_only=True,
+        tmpfs=tmpfs(MYSQL_SCRATCH),
+        capabilities=capabilities(MYSQL_CAPABILITIES),
+        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name, aliases=["mysql"])],
+        healthcheck=MYSQL_HEALTHCHECK,
+        restart=RESTART,
+        security_opts=NO_NEW_PRIVILEGES,
+        # No `ports`: MySQL is reachable on the private network only.
+        opts=named,
+    )
+
+    url = args.wordpress.public_url or f"http://localhost:{args.wordpress.port}"
+    wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
+    wordpress_image = _wordpress_image(stack, args)
+    wordpress = docker.Container(
+        "wordpress",
+        name=f"{prefix}-wordpress",
+        image=wordpress_image,
+        envs=wordpress_secrets.env_list(plain=wordpress_env(args.wordpress, mysql_host="mysql", site_url=url)),
+        ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
+        # wp-content is mounted inside the document root's tmpfs: Docker mounts parents first.
+        volumes=[
+            docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR),
+            secrets_volume(stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets),
+        ],
+        read_only=True,
+        tmpfs=tmpfs(WORDPRESS_SCRATCH),
+        capabilities=capabilities(WORDPRESS_CAPABILITIES),
+        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
+        healthcheck=WORDPRESS_HEALTHCHECK,
+        restart=RESTART,
+        security_opts=NO_NEW_PRIVILEGES,
+        # Started beside MySQL, not after it: the entrypoint needs no database, and the gate
+        # below holds `up` until the site answers.
+        opts=named,
+    )
+    site_ready(
+        stack,
+        # wp-login.php: 500 without a database; before the install it redirects to the installer.
+        f"http://127.0.0.1:{args.wordpress.port}/wp-login.php",
+        containers=[mysql, wordpress],
+        ids=[mysql.id, wordpress.id],
+    )
+
+    return WordPressOutputs(
+        url=url,
+        wordpress_name=wordpress.name,
+        mysql_name=mysql.name,
+        network_name=network.name,
+    )
+
+
+def _wordpress_image(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> pulumi.Output[str]:
+    """The official image, or the Dockerfile variant built FROM it."""
+    spec = args.wordpress
+    if spec.build_context is None:
+        return docker.RemoteImage(
+            "wordpress-image", name=spec.image, keep_locally=True, opts=pulumi.ResourceOptions(parent=stack)
+        ).image_id
+    tag = spec.image.rsplit(":", 1)[-1]
+    built = docker.Image(
+        "wordpress-build",
+        image_name=f"{args.name_prefix}-wordpress:{tag}",
+        build=docker.DockerBuildArgs(
+            context=spec.build_context,
+            args={"WORDPRESS_IMAGE": spec.image},
+        ),
+        skip_push=True,  # a local image: no registry is involved
+        opts=pulumi.ResourceOptions(parent=stack),
+    )
+    return built.image_name

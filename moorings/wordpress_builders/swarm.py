@@ -1,0 +1,165 @@
+"""WordPressStack on Docker Swarm: MySQL and WordPress as services on an encrypted overlay.
+
+MySQL runs as one task pinned to the node that holds its data volume; WordPress runs
+`wordpress.replicas` tasks behind the swarm's ingress on `wordpress.port`. Passwords and
+salts are Swarm secrets mounted as files. Give the stack the cluster's provider:
+`opts=ResourceOptions(providers=[cluster.provider])`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pulumi
+import pulumi_docker as docker
+
+from moorings.swarm_service import (
+    DNSRR,
+    ROLLBACK,
+    VIP,
+    UPDATE,
+    ConfigFile,
+    Converge,
+    NetworkAttachment,
+    Placement,
+    SwarmService,
+    SwarmServiceArgs,
+    VolumeMount,
+)
+from moorings.wordpress_builders.docker_confinement import MYSQL_CAPABILITIES, WORDPRESS_CAPABILITIES, swarm_confinement
+from moorings.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
+from moorings.wordpress_builders.swarm_edge import MAX_BACKENDS, edge_service
+from moorings.wordpress_builders.swarm_options import EDGE, ROUTINGS, SwarmWordPressOptions
+from moorings.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
+from moorings.wordpress_args import (
+    HTTP_PORT,
+    MYSQL_PROBE,
+    MYSQL_READER,
+    MYSQL_SECRET_ENV,
+    WORDPRESS_PROBE,
+    WORDPRESS_READER,
+    WORDPRESS_SECRET_ENV,
+    WordPressOutputs,
+    WordPressStackArgs,
+    mysql_env,
+    wordpress_env,
+)
+from moorings.service_spec import PortSpec, ResourceSpec
+
+MYSQL_ALIAS = "mysql"
+VXLAN_OPTION = "options"  # ignore_changes cannot name the one key: its path holds dots
+# One MySQL must stop before the next starts: two servers on one data directory corrupt it.
+SINGLE_WRITER = replace(UPDATE, order="stop-first")
+SINGLE_WRITER_ROLLBACK = replace(ROLLBACK, order="stop-first")
+# Requests the scheduler sets aside per task, and ceilings it enforces.
+MYSQL_LIMITS, MYSQL_RESERVATIONS = ResourceSpec(cpu=1.0, memory_mb=1024), ResourceSpec(cpu=0.25, memory_mb=384)
+WORDPRESS_LIMITS, WORDPRESS_RESERVATIONS = ResourceSpec(cpu=1.0, memory_mb=512), ResourceSpec(cpu=0.1, memory_mb=128)
+# The first `up` pulls each image on every node and initialises the database: allow for it.
+FIRST_START = Converge(timeout="10m")
+# PHP settings every WordPress task reads (a Swarm config: one copy, the same on every node).
+PHP_UPLOADS = ConfigFile(
+    name="php-uploads",
+    content="upload_max_filesize = 64M\npost_max_size = 64M\n",
+    path="/usr/local/etc/php/conf.d/moorings-uploads.ini",
+)
+
+
+def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPressOutputs:
+    if args.wordpress.build_context is not None:
+        raise ValueError(
+            "wordpress.build: an image built on this machine is missing on the other swarm nodes; "
+            "push it to a registry and set wordpress.image instead"
+        )
+    options = args.swarm if args.swarm is not None else SwarmWordPressOptions()
+    if options.routing not in ROUTINGS:
+        raise ValueError(f"WordPressStack on swarm: routing {options.routing!r} is not one of {', '.join(ROUTINGS)}")
+    edge = options.routing == EDGE
+    if edge and args.wordpress.replicas > MAX_BACKENDS:
+        raise ValueError(f"wordpress.replicas = {args.wordpress.replicas}: the edge balances over at most {MAX_BACKENDS}")
+    # Without the mesh, services find each other by DNS round-robin instead of a virtual IP.
+    endpoint_mode = DNSRR if edge else VIP
+    prefix = args.name_prefix
+    child = pulumi.ResourceOptions(parent=stack)
+
+    network = docker.Network(
+        "network",
+        name=f"{prefix}-net",
+        driver="overlay",
+        options={"encrypted": "true"},  # IPsec between nodes: database traffic crosses hosts
+        attachable=False,  # services only: no stray `docker run` container on the database's network
+        # Swarm adds the VXLAN IDs it picked to the options; the provider would replace the network
+        # (and every service on it) on each `up` to take them out again.
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=[VXLAN_OPTION])),
+    )
+    # Local volumes, created on the node the provider talks to: the one MySQL is pinned to.
+    volumes = engine_volumes(stack, args)
+
+    site_url = args.wordpress.public_url or f"http://{options.public_host}:{args.wordpress.port}"
+    mysql = SwarmService(
+        "mysql",
+        SwarmServiceArgs(
+            name=f"{prefix}-mysql",
+            image=args.mysql.image,
+            replicas=1,
+            endpoint_mode=endpoint_mode,
+            env=mysql_env(args.wordpress),
+            secrets=args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
+            networks=[NetworkAttachment(network.id, aliases=(MYSQL_ALIAS,))],
+            mounts=[VolumeMount(volumes.mysql_data.name, MYSQL_DATA_DIR)],
+            healthcheck=MYSQL_PROBE,
+            limits=MYSQL_LIMITS,
+            reservations=MYSQL_RESERVATIONS,
+            placement=Placement(constraints=tuple(options.mysql_constraints)),
+            update=SINGLE_WRITER,
+            rollback=SINGLE_WRITER_ROLLBACK,
+            # Read-only, tmpfs scratch, all but the entrypoint's capabilities dropped (as on docker).
+            confinement=swarm_confinement(MYSQL_SCRATCH, MYSQL_CAPABILITIES),
+            stop_grace_period="60s",  # a clean InnoDB shutdown
+            converge=FIRST_START,
+            manager=options.manager,
+            # No ports: MySQL is reachable on the encrypted overlay only.
+        ),
+        opts=child,
+    )
+    wordpress = SwarmService(
+        "wordpress",
+        SwarmServiceArgs(
+            name=f"{prefix}-wordpress",
+            image=args.wordpress.image,
+            replicas=args.wordpress.replicas,
+            # On the edge, HAProxy publishes the port and WordPress none.
+            ports=[] if edge else [PortSpec(target=HTTP_PORT, published=args.wordpress.port)],
+            endpoint_mode=endpoint_mode,
+            env=wordpress_env(args.wordpress, mysql_host=MYSQL_ALIAS, site_url=site_url),
+            secrets=args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
+            configs=[PHP_UPLOADS],
+            networks=[NetworkAttachment(network.id)],
+            # Per node: several nodes need a shared volume driver for uploads to match.
+            mounts=[VolumeMount(volumes.wp_content.name, WP_CONTENT_DIR)],
+            healthcheck=WORDPRESS_PROBE,
+            confinement=swarm_confinement(WORDPRESS_SCRATCH, WORDPRESS_CAPABILITIES),
+            limits=WORDPRESS_LIMITS,
+            reservations=WORDPRESS_RESERVATIONS,
+            converge=FIRST_START,
+            manager=options.manager,
+        ),
+        # MySQL converges (its health check passes) before WordPress starts.
+        opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
+    )
+
+    if edge:
+        edge_service(
+            f"{prefix}-edge",
+            options.edge_image,
+            wordpress.service_name,
+            args.wordpress.port,
+            network.id,
+            options.manager,
+            opts=child,
+        )
+    return WordPressOutputs(
+        url=site_url,
+        wordpress_name=wordpress.service_name,
+        mysql_name=mysql.service_name,
+        network_name=network.name,
+    )
