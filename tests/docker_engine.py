@@ -7,8 +7,10 @@ so CI can never pass without having run them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 from typing import Optional
 
@@ -51,3 +53,14 @@ def require_docker_engine() -> None:
     problem = engine_problem()
     if problem is not None:
         skip_or_fail(problem)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now, for a stack's published port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def inspect(container: str) -> dict:
+    return json.loads(docker("inspect", container).stdout)[0]

@@ -14,9 +14,8 @@ from tests.app.app_images import built_images
 from tests.app.browser import distinct_pixel_bytes, rendered_dom, screenshot
 from tests.app.site_content import SiteUnderTest, assert_served, publish, session_problem
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
-from tests.docker_engine import docker
+from tests.docker_engine import docker, free_port, inspect
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
-from tests.engine.test_engine_dev import free_port, inspect
 
 pytestmark = [pytest.mark.app, pytest.mark.engine]
 

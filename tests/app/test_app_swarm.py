@@ -15,12 +15,11 @@ import pytest
 from tests.app.app_images import built_images
 from tests.app.site_content import SiteUnderTest, assert_served, publish, session_problem
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
-from tests.docker_engine import docker, swarm_info
+from tests.docker_engine import docker, free_port, inspect, swarm_info
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
-from tests.engine.test_engine_swarm import (
+from tests.swarm_stack_engine import (
     PREFIX,
     STACK,
-    free_port,
     leave_swarm_if_ours,
     leftovers,
     replicas_column,
@@ -62,10 +61,6 @@ def swarm(tmp_path_factory):
     finally:
         unprotect_and_destroy(project, check=False)
         leave_swarm_if_ours()
-
-
-def inspect(container: str) -> dict:
-    return json.loads(docker("inspect", container).stdout)[0]
 
 
 def served_requests(container: str, marker: str) -> int:

@@ -5,8 +5,6 @@ image's user and absent from the environment, MySQL unpublished, WordPress on 12
 
 from __future__ import annotations
 
-import json
-import socket
 import subprocess
 import time
 import urllib.request
@@ -14,7 +12,7 @@ import urllib.request
 import pytest
 
 from moorings.wordpress_builders.docker_confinement import MYSQL_CAPABILITIES, WORDPRESS_CAPABILITIES
-from tests.docker_engine import docker, require_docker_engine
+from tests.docker_engine import docker, free_port, inspect, require_docker_engine
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 from tests.standin_images import build
 
@@ -22,16 +20,6 @@ pytestmark = pytest.mark.engine
 
 STACK = "dev"
 PREFIX = "moorings-dev"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def inspect(container: str) -> dict:
-    return json.loads(docker("inspect", container).stdout)[0]
 
 
 @pytest.fixture(scope="module")

@@ -12,65 +12,28 @@ takes the whole stop grace period, which pulumi-docker 5.1.0's own delete could 
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
 
-from tests.docker_engine import docker, require_docker_engine, swarm_info
+from tests.docker_engine import docker, free_port, require_docker_engine, swarm_info
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine, step_summary
 from tests.standin_images import build
+from tests.swarm_stack_engine import (
+    PREFIX,
+    STACK,
+    leave_swarm_if_ours,
+    leftovers,
+    replicas_column,
+    running_tasks,
+    service,
+    task_containers,
+    unprotect_and_destroy,
+)
 
 pytestmark = pytest.mark.engine
 
-STACK = "swarm"
-PREFIX = "moorings-swarm"
-OWNER = PREFIX  # the created-by label init.sh puts on a swarm the stack made
 DEMO_GRACE = "5s"  # the demo's stop grace period in the test copy (the stack's default is 30s)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def service(name: str) -> dict:
-    return json.loads(docker("service", "inspect", f"{PREFIX}-{name}").stdout)[0]
-
-
-def replicas_column(name: str) -> str:
-    """The REPLICAS column of `docker service ls` for one service, e.g. 5/5."""
-    listed = docker("service", "ls", "--filter", f"name={PREFIX}-{name}", "--format", "{{.Name}} {{.Replicas}}")
-    return dict(line.split(" ", 1) for line in listed.stdout.splitlines())[f"{PREFIX}-{name}"]
-
-
-def running_tasks(name: str) -> set[str]:
-    """IDs of the service's tasks that Swarm wants running."""
-    listed = docker("service", "ps", "-q", "--filter", "desired-state=running", f"{PREFIX}-{name}")
-    return set(listed.stdout.split())
-
-
-def task_containers(name: str) -> list[str]:
-    return docker("ps", "-q", "--filter", f"label=com.docker.swarm.service.name={PREFIX}-{name}").stdout.split()
-
-
-def leftovers() -> dict[str, str]:
-    """What the stack would leave behind: services, secrets, configs, networks, volumes."""
-    found = {
-        kind: docker(kind, "ls", "-q", "--filter", f"name={PREFIX}").stdout.strip()
-        for kind in ("service", "secret", "config", "network", "volume")
-        if swarm_info("LocalNodeState") == "active" or kind in ("network", "volume")
-    }
-    return {kind: ids for kind, ids in found.items() if ids}
-
-
-def leave_swarm_if_ours() -> None:
-    if swarm_info("LocalNodeState") != "inactive":
-        node = swarm_info("NodeID")
-        label = docker("node", "inspect", "--format", '{{index .Spec.Labels "moorings.created-by"}}', node)
-        if label.stdout.strip() == OWNER:
-            docker("swarm", "leave", "--force")
 
 
 def deploy(project: EngineProject) -> None:
@@ -88,15 +51,6 @@ def deploy(project: EngineProject) -> None:
     started = time.monotonic()
     project.up(STACK)
     project.up_seconds = time.monotonic() - started
-
-
-def unprotect_and_destroy(project: EngineProject, check: bool = True):
-    """What the README tells a user: unprotect the volumes, then destroy."""
-    project.pulumi("state", "unprotect", "-s", STACK, "--all", "--yes", check=check)
-    started = time.monotonic()
-    result = project.destroy(STACK, check=check)
-    project.destroy_seconds = time.monotonic() - started
-    return result
 
 
 @pytest.fixture(scope="module")

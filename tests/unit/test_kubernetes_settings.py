@@ -10,7 +10,7 @@ from moorings.wordpress_builders.kubernetes.options import (
     Safeguards,
     Storage,
 )
-from tests.unit.test_settings import load, problems
+from tests.unit.settings_loader import load, problems
 
 K8S = {"platform": "kubernetes"}
 SHARED = {"wpContentAccessMode": "ReadWriteMany", "wpContentStorageClass": "nfs-client"}

@@ -3,7 +3,6 @@ once; MOORINGS_UPDATE_GOLDEN=1 rewrites them after a deliberate change)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 import io
 import json
 import os
-import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +16,7 @@ from preview_review.__main__ import main
 from tests.preview_fixtures import path, settings_args
 
 from tests.stack_config import ROOT
+from tests.unit.fake_pulumi import fake_pulumi
 
 
 def run(argv, stdin: str = "", capsys=None, monkeypatch=None):
@@ -95,21 +94,6 @@ def test_the_command_runs_as_a_module_without_a_traceback_on_bad_input():
         [sys.executable, "-m", "preview_review", "-"], input="{", capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr and "preview_review: error:" in done.stderr
-
-
-def fake_pulumi(bin_dir: Path, fixture: Path, exit_code: int = 0) -> Path:
-    """A `pulumi` that records its arguments and prints a real preview."""
-    log = bin_dir / "pulumi.log"
-    script = bin_dir / "pulumi"
-    script.write_text(
-        "#!/bin/sh\n"
-        f'echo "$PWD|$PULUMI_ENABLE_STREAMING_JSON_PREVIEW|$PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION'
-        f'|$PULUMI_SKIP_UPDATE_CHECK|$*" >> "{log}"\n'
-        f'cat "{fixture}"\n'
-        f"exit {exit_code}\n"
-    )
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return log
 
 
 def test_with_a_stack_it_runs_the_streamed_preview_with_the_stacks_policy_pack(capsys, monkeypatch, tmp_path):

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 from preview_review.pull_request import MARKER, comment_body, find_comment, stacks_touched
 from tests.preview_fixtures import path
-from tests.unit.test_preview_review_input import fake_pulumi
+from tests.unit.fake_pulumi import fake_pulumi
 
 from tests.stack_config import ROOT
 STACKS = ["dev", "prod", "staging", "swarm"]

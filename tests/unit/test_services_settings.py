@@ -4,7 +4,7 @@ import pytest
 
 from stacks.settings import ConfigError
 from stacks.settings.services import HealthSpec, PortSpec, ResourceSpec, SecuritySpec, ServiceSpec
-from tests.unit.test_settings import load, problems
+from tests.unit.settings_loader import load, problems
 
 DEMO = {"image": "nginx:1.27.3-alpine", "replicas": 3, "ports": [{"published": 80, "target": 80}]}
 

@@ -4,20 +4,10 @@ import runpy
 
 import pytest
 
-from stacks.settings import ConfigError, settings_from
+from stacks.settings import ConfigError
 from tests.harness import run_program
 from tests.stack_config import ROOT
-
-
-def load(config=None, stack="dev", secret_keys=()):
-    raw = {(k if ":" in k else f"moorings:{k}"): v for k, v in (config or {}).items()}
-    return settings_from(raw, stack, frozenset(f"moorings:{k}" for k in secret_keys))
-
-
-def problems(config, **kwargs):
-    with pytest.raises(ConfigError) as raised:
-        load(config, **kwargs)
-    return raised.value.problems
+from tests.unit.settings_loader import load, problems
 
 
 def test_defaults_describe_recipe_one():

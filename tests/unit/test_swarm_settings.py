@@ -9,7 +9,7 @@ from stacks.settings import ConfigError
 from stacks.settings.images import PINNED_IMAGE
 from tests.harness import run_program
 from tests.stack_config import ROOT
-from tests.unit.test_settings import load, problems
+from tests.unit.settings_loader import load, problems
 
 
 def hosts(*roles):
