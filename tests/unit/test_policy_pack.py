@@ -91,8 +91,8 @@ def test_a_config_the_schema_refuses_is_refused_before_anything_runs():
     assert refused.value.args == (["replicas-within-bounds: 'two' is not of type 'integer'"],)
 
 
-def test_the_readme_quotes_a_violation_the_pack_really_reports():
-    readme = (ROOT / "README.md").read_text()
-    quoted = readme.split("<!-- policy-violation-example -->\n```\n", 1)[1].split("\n```\n<!-- /policy-violation-example -->", 1)[0]
+def test_the_policy_docs_quote_a_violation_the_pack_really_reports():
+    docs = (ROOT / "docs" / "policy-authors" / "policy-pack.md").read_text()
+    quoted = docs.split("<!-- policy-violation-example -->\n```\n", 1)[1].split("\n```\n<!-- /policy-violation-example -->", 1)[0]
     violations = check(lambda: docker.RemoteImage("latest", name="mysql:latest"))
     assert [v.text for v in violations] == [quoted]

@@ -21,9 +21,9 @@ def test_markdown_review_matches_its_golden(case):
 
 
 @pytest.mark.parametrize("case", ["k8s-scale-up", "k8s-secret-rotation"])
-def test_the_readme_shows_the_golden_review(case):
-    """README's "Reviewing a preview" quotes these reviews as a pull request shows them."""
-    readme = (ROOT / "README.md").read_text()
-    quoted = readme.split(f"<!-- review:{case} -->\n", 1)[1].split("<!-- /review -->", 1)[0]
+def test_the_reviewer_docs_show_the_golden_review(case):
+    """docs/reviewers/preview-review.md quotes these reviews as a pull request shows them."""
+    docs = (ROOT / "docs" / "reviewers" / "preview-review.md").read_text()
+    quoted = docs.split(f"<!-- review:{case} -->\n", 1)[1].split("<!-- /review -->", 1)[0]
     unquoted = "\n".join(line.removeprefix(">").removeprefix(" ") for line in quoted.rstrip("\n").splitlines())
     assert unquoted + "\n" == markdown(reviewed(case))
