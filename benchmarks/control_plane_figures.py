@@ -1,4 +1,4 @@
-"""The test control plane's figures (README, "Tests"): start-up time per component, the time
+"""The test control plane's figures (docs/contributors/testing.md): start-up time per component, the time
 from a cold start to a 2-replica Deployment 2/2 ready, and the memory of everything up.
 
 Prints figures; asserts nothing. Runs tests/control_plane.py's ControlPlane, as the `cluster`

@@ -194,7 +194,7 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
         pulumi.log.warn(
             f"SwarmCluster {name}: no hostKey for {', '.join(unverified)}; the remote commands "
             "(init, join tokens, join, leave) accept whatever host key answers there. "
-            "Set swarm.hosts[i].hostKey (README, Docker Swarm)."
+            "Set swarm.hosts[i].hostKey (docs/operators/swarm.md)."
         )
     first = next(host for host in args.hosts if host.role == MANAGER)
     ordered = [first, *(host for host in args.hosts if host is not first)]

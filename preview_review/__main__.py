@@ -1,4 +1,4 @@
-"""python -m preview_review: review a Pulumi preview (README, "Reviewing a preview").
+"""python -m preview_review: review a Pulumi preview (docs/reviewers/preview-review.md).
 
 Exit codes: 0 nothing risky; 1 risky changes, a second reviewer must approve; 2 blocked
 (a mandatory policy violation or a failed preview), or input that is not a preview.

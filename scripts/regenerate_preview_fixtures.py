@@ -1,5 +1,5 @@
 """Regenerate tests/fixtures/previews/ from the real engine: the review command's tests run on
-these files, never on hand-written previews (README, "Reviewing a preview").
+these files, never on hand-written previews (docs/reviewers/preview-review.md).
 
     venv/bin/python scripts/regenerate_preview_fixtures.py [--only k8s|swarm]
 

@@ -1,5 +1,5 @@
 """The operator's side of the test hosts: a key in an SSH agent of the test's own, and a machine
-that knows the hosts' keys, which is what the README asks of a user.
+that knows the hosts' keys, which is what docs/operators/swarm.md asks of a user.
 
 The operator's commands (the Pulumi CLI and, through it, the providers and `ssh`) run in the
 LAN namespace, behind a mount of the test's directory on /etc/ssh that only they see: the

@@ -53,7 +53,7 @@ def leave_swarm_if_ours() -> None:
 
 
 def unprotect_and_destroy(project: EngineProject, check: bool = True):
-    """What the README tells a user: unprotect the volumes, then destroy."""
+    """What docs/operators/swarm.md tells a user: unprotect the volumes, then destroy."""
     project.pulumi("state", "unprotect", "-s", STACK, "--all", "--yes", check=check)
     started = time.monotonic()
     result = project.destroy(STACK, check=check)

@@ -13,7 +13,7 @@
 
   A docker Container (platform docker) is judged on what Docker can confine: a read-only root
   filesystem, capabilities dropped (ALL) and its seccomp profile left on. Not on its user: the
-  official images start as root there and step down themselves (README, Hardening, Docker).
+  official images start as root there and step down themselves (docs/operators/hardening.md, Docker).
   A Swarm service is judged on what a service spec can say: a read-only root filesystem,
   capabilities dropped (ALL), and no user set to root explicitly.
 

@@ -261,7 +261,7 @@ class ConfigReader:
         known = sorted(self._known | self._open)
         for path in self.unknown_keys():
             close = difflib.get_close_matches(path, known, n=1)
-            hint = f"did you mean {close[0]}?" if close else "see the config reference in README.md"
+            hint = f"did you mean {close[0]}?" if close else "see the config reference in docs/operators/configuration.md"
             self.problems.append(
                 f"{self.namespace}:{path} is not a Moorings setting: expected a known key ({hint})"
             )

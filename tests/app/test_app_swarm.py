@@ -132,7 +132,7 @@ def test_a_forced_restart_of_the_mysql_and_wordpress_services_keeps_the_site(swa
     # On Swarm a restart goes through the orchestrator. `docker restart` of a task container
     # makes Swarm start a replacement while the restarted container runs again outside it: seen
     # here, MariaDB's replacement then failed on the data directory's InnoDB lock ("Unable to lock
-    # ./ibdata1") beside the old one, two servers on one volume (README, "Docker Swarm").
+    # ./ibdata1") beside the old one, two servers on one volume (docs/operators/swarm.md).
     for name in ("mysql", "wordpress"):
         restarted = subprocess.run(  # waits for the rolling restart: longer than docker()'s timeout
             ["docker", "service", "update", "--force", "--detach=false", "--quiet", f"{PREFIX}-{name}"],

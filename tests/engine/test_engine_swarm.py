@@ -86,7 +86,7 @@ def test_wordpress_is_published_on_its_port_and_mysql_is_not(swarm):
     assert published == [(80, swarm.wordpress_port)]
     assert service("mysql")["Endpoint"].get("Ports") in (None, [])
     # Every task serves the site on the port the ingress forwards to. (The routing mesh itself
-    # needs IPVS, which this machine's kernel lacks: README, "Docker Swarm", Tested.)
+    # needs IPVS, which this machine's kernel lacks: docs/operators/swarm.md, Tested.)
     for container in task_containers("wordpress"):
         page = docker("exec", container, "wget", "-q", "-O", "-", "http://127.0.0.1:80/wp-login.php")
         assert page.returncode == 0 and "WordPress" in page.stdout, page.stderr

@@ -37,8 +37,8 @@ pytestmark = pytest.mark.engine
 
 def require(problem) -> None:
     """A kernel feature the test needs. Its absence skips the test with the reason, in CI too:
-    it is the machine's kernel, not a prerequisite the set-up could install (README, "Docker
-    Swarm": what this kernel cannot prove), and a CI run on such a kernel must still land."""
+    it is the machine's kernel, not a prerequisite the set-up could install (docs/operators/swarm.md:
+    what this kernel cannot prove), and a CI run on such a kernel must still land."""
     if problem:
         pytest.skip(problem)
 
@@ -170,7 +170,7 @@ def update_settled(manager, service: str) -> bool:
 def test_a_host_removed_from_the_config_is_drained_leaves_and_is_gone_from_the_node_list(hosts, cluster):
     manager, removed = hosts.hosts[0], hosts.hosts[2]
     # Any update still rolling must finish first, so that what moves below is the drain's doing
-    # (the scale itself restarts nothing since the restart policy is sent in full: README,
+    # (the scale itself restarts nothing since the restart policy is sent in full: docs/operators/swarm.md,
     # "Scaling the demo").
     settling = time.monotonic()
     assert wait_for(lambda: update_settled(manager, "demo"), 240), update_state(manager, "demo")
@@ -200,6 +200,6 @@ def test_destroy_leaves_all_three_engines_outside_any_swarm(hosts, cluster):
     assert {host.name: swarm_state(host) for host in hosts.hosts} == {
         "node1": "inactive", "node2": "inactive", "node3": "inactive"
     }
-    # What stays: volumes Swarm created on a node when a task mounted them there (README).
+    # What stays: volumes Swarm created on a node when a task mounted them there (docs/operators/swarm.md).
     for host in hosts.hosts:
         print(f"{host.name} volumes after destroy: {host.docker('volume', 'ls', '-q').stdout.split()}")

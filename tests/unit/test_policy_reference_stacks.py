@@ -1,7 +1,7 @@
 """Reference stacks: WordPress + MySQL on Swarm and on Kubernetes, declared the way the rules
 expect, pass their environment's policy config with no violation at all, in preview and update.
 
-These are the executable form of "what the stacks must declare" (README, Policy pack): the
+These are the executable form of "what the stacks must declare" (docs/policy-authors/adding-a-rule.md): the
 shapes the Swarm and Kubernetes builders produce can be compared with them field by field.
 """
 

@@ -1,7 +1,7 @@
 """A widely used open-source scanner, checkov (scripts/setup.sh installs the pinned release),
 on the staging and prod manifests: every object the program hands the Kubernetes provider,
-written as YAML the way render mode writes them. The findings must be exactly the ones README
-("Hardening", "Scanner findings") lists with their justification: a new finding fails the test,
+written as YAML the way render mode writes them. The findings must be exactly the ones
+docs/operators/hardening.md ("Scanner findings") lists with their justification: a new finding fails the test,
 and so does a fixed one, until the table says so."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.stack_config import ROOT
 CHECKOV = Path(os.environ.get("MOORINGS_CHECKOV", ROOT / ".scanners" / "venv" / "bin" / "checkov"))
 REQUIRED = os.environ.get("MOORINGS_REQUIRE_SCANNERS") == "1"
 
-# README's table: (check, kind, name) per stack.
+# docs/operators/hardening.md's table: (check, kind, name) per stack.
 JUSTIFIED = {
     "CKV_K8S_43": "Image should use digest",
     "CKV_K8S_40": "Containers should run as a high UID to avoid host conflict",

@@ -93,7 +93,7 @@ MIB = 1024 * 1024
      ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"]),
 ])
 def test_both_run_read_only_with_tmpfs_where_the_image_writes_and_only_the_entrypoints_capabilities(run, name, scratch, kept):
-    # As on docker (README, Hardening): the images start as root and step down to their user.
+    # As on docker (docs/operators/hardening.md): the images start as root and step down to their user.
     container = service(run, name)["taskSpec"]["containerSpec"]
     assert container["readOnly"] is True and "user" not in container
     assert (container["capDrops"], container["capAdds"]) == (["ALL"], kept)

@@ -24,7 +24,7 @@ def expose(at: Placement, port: int, exposure: Exposure) -> pulumi.Output[str]:
         exposure.service_type,
     )
     if exposure.ingress is None:
-        # In-cluster address; README explains reaching it from outside for each exposure.
+        # In-cluster address; docs/operators/kubernetes.md explains reaching it from outside for each exposure.
         return pulumi.Output.format("http://{0}.{1}.svc.cluster.local:{2}", front.metadata.name, at.namespace, port)
     spec = exposure.ingress
     backend = networking.IngressBackendArgs(
