@@ -12,6 +12,8 @@ from moorings.wordpress_builders.docker_confinement import (
     capabilities,
     tmpfs,
 )
+from moorings.db_rotation import rotate_credentials
+from moorings.swarm_shell import NodeShell
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from moorings.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
@@ -51,15 +53,19 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     volumes = engine_volumes(stack, args)
 
     mysql_image = docker.RemoteImage("mysql-image", name=args.mysql.image, keep_locally=True, opts=child)
+    mysql_name = f"{prefix}-mysql"
+    # New passwords go into the running database first; only then do the secret files change.
+    rotation = rotate_credentials(stack, args.secrets, NodeShell(), f"name=^{mysql_name}$", args.wordpress.db_user)
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
+    mysql_files = secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets, [rotation])
     mysql = docker.Container(
         "mysql",
-        name=f"{prefix}-mysql",
+        name=mysql_name,
         image=mysql_image.image_id,
         envs=mysql_secrets.env_list(plain=mysql_env(args.wordpress)),
         volumes=[
             docker.ContainerVolumeArgs(volume_name=volumes.mysql_data.name, container_path=MYSQL_DATA_DIR),
-            secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets),
+            mysql_files.mount,
         ],
         # Read-only but for the data volume and the scratch paths the image writes.
         read_only=True,
@@ -70,12 +76,15 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         restart=RESTART,
         security_opts=NO_NEW_PRIVILEGES,
         # No `ports`: MySQL is reachable on the private network only.
-        opts=named,
+        opts=pulumi.ResourceOptions.merge(named, pulumi.ResourceOptions(depends_on=[mysql_files.carrier])),
     )
 
     url = args.wordpress.public_url or f"http://localhost:{args.wordpress.port}"
     wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
     wordpress_image = _wordpress_image(stack, args)
+    wordpress_files = secrets_volume(
+        stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets, [rotation]
+    )
     wordpress = docker.Container(
         "wordpress",
         name=f"{prefix}-wordpress",
@@ -85,7 +94,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         # wp-content is mounted inside the document root's tmpfs: Docker mounts parents first.
         volumes=[
             docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_DIR),
-            secrets_volume(stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets),
+            wordpress_files.mount,
         ],
         read_only=True,
         tmpfs=tmpfs(WORDPRESS_SCRATCH),
@@ -96,14 +105,15 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         security_opts=NO_NEW_PRIVILEGES,
         # Started beside MySQL, not after it: the entrypoint needs no database, and the gate
         # below holds `up` until the site answers.
-        opts=named,
+        opts=pulumi.ResourceOptions.merge(named, pulumi.ResourceOptions(depends_on=[wordpress_files.carrier])),
     )
     site_ready(
         stack,
         # wp-login.php: 500 without a database; before the install it redirects to the installer.
         f"http://127.0.0.1:{args.wordpress.port}/wp-login.php",
+        # Again after a rotation too: new secret files are new carriers, the containers stay.
         containers=[mysql, wordpress],
-        ids=[mysql.id, wordpress.id],
+        ids=[mysql.id, wordpress.id, mysql_files.carrier.id, wordpress_files.carrier.id],
     )
 
     return WordPressOutputs(

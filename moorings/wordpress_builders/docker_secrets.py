@@ -4,13 +4,18 @@ The provider (5.1.0) uploads files by copying an archive to the container's "/" 
 and Docker refuses any copy into a read-only root filesystem ("container rootfs is marked
 read-only"), even to a path inside a volume. So a carrier container, created and never started,
 receives the uploads: the copy writes through its mount into a named volume, which the consumer
-mounts read-only at /run/secrets. The volume is named after a keyed digest of the values, so a
-rotated secret is a new volume and the consumer is replaced onto it, as before.
+mounts read-only at /run/secrets.
+
+The volume keeps its name when a value rotates: a new carrier rewrites the files in place and the
+consumer is not replaced. WordPress reads its secret files on every request, so it switches at
+once; MySQL reads them only to initialise an empty data directory, and the rotation step
+(moorings/db_rotation.py) has set the new passwords in the database before any carrier runs.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_docker as docker
@@ -19,7 +24,14 @@ from moorings.secret_args import SECRETS_DIR
 from moorings.secret_bundle import SecretWiring
 from moorings.wordpress_args import WordPressStackArgs
 
-DIGEST_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class SecretFiles:
+    mount: docker.ContainerVolumeArgs
+    """The consumer's read-only mount at /run/secrets."""
+    carrier: docker.Container
+    """The container that wrote the files: the consumer depends on it (the files exist first)."""
 
 
 def secrets_volume(
@@ -29,16 +41,12 @@ def secrets_volume(
     image: pulumi.Input[str],
     env: Mapping[str, str],
     wiring: SecretWiring,
-) -> docker.ContainerVolumeArgs:
-    """The read-only mount that gives `consumer` its secret files (`wiring`, from `env`)."""
+    after: Optional[Sequence[pulumi.Resource]] = None,
+) -> SecretFiles:
+    """The secret files of `consumer` (`wiring`, from `env`), written after `after` has run."""
     child = pulumi.ResourceOptions(parent=stack)
-    digest = args.secrets.content_digest(sorted(set(env.values())), DIGEST_LENGTH)
-    volume = docker.Volume(
-        f"{consumer}-secrets",
-        name=pulumi.Output.format("{0}-{1}-secrets-{2}", args.name_prefix, consumer, digest),
-        opts=child,
-    )
-    docker.Container(
+    volume = docker.Volume(f"{consumer}-secrets", name=f"{args.name_prefix}-{consumer}-secrets", opts=child)
+    carrier = docker.Container(
         f"{consumer}-secrets-carrier",
         name=f"{args.name_prefix}-{consumer}-secrets",
         image=image,  # the consumer's own: already here, and never run
@@ -46,6 +54,8 @@ def secrets_volume(
         volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR)],
         start=False,
         must_run=False,
-        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True),  # a fixed name
+        # A fixed name; and new values reach the files only once the database has them.
+        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True, depends_on=list(after or [])),
     )
-    return docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR, read_only=True)
+    mount = docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR, read_only=True)
+    return SecretFiles(mount=mount, carrier=carrier)

@@ -12,11 +12,11 @@ from tests.harness import run_program
 CONTAINER = "docker:index/container:Container"
 
 
-def deploy(wordpress=None, mysql=None, **config):
+def deploy(wordpress=None, mysql=None, passwords=(None, None), **config):
     def program():
         secrets = SecretBundle(
             "secrets",
-            SecretBundleArgs(entries=wordpress_secret_entries(), platform="docker", name_prefix="moorings-t"),
+            SecretBundleArgs(entries=wordpress_secret_entries(*passwords), platform="docker", name_prefix="moorings-t"),
         )
         WordPressStack(
             "wordpress",
@@ -41,6 +41,7 @@ def test_declares_the_compose_recipe_under_the_component(run):
     stack = run.one("moorings:index:WordPressStack")
     children = sorted((r.type.split(":")[-1], r.name) for r in run.children_of(stack))
     assert children == [
+        ("Command", "mysql-credentials"),
         ("Command", "site-ready"),
         ("Container", "mysql"),
         ("Container", "mysql-secrets-carrier"),
@@ -82,7 +83,7 @@ def test_wordpress_starts_beside_mysql_and_up_waits_for_the_site_to_answer(run):
     assert gate.inputs["environment"]["MOORINGS_PROBE_URL"] == "http://127.0.0.1:8080/wp-login.php"
     assert gate.inputs["interpreter"] == ["python3", "-c"]
     # A replaced container is a new id: the gate waits again.
-    assert gate.inputs["triggers"] == ["mysql-id", "wordpress-id"]
+    assert gate.inputs["triggers"][:2] == ["mysql-id", "wordpress-id"]
 
 
 def test_wordpress_answers_with_the_stacks_address_not_the_one_in_its_database(run):
@@ -221,9 +222,43 @@ def test_the_secrets_reach_a_read_only_container_on_a_read_only_volume_a_never_s
     assert carrier["image"] == run.one(CONTAINER, name).inputs["image"]  # already here; never run
 
 
-def test_the_secrets_volume_is_named_after_a_digest_of_the_values_so_rotation_replaces_the_consumer(run):
-    name = run.one("docker:index/volume:Volume", "mysql-secrets").inputs["name"]
-    assert re.fullmatch(r"moorings-t-mysql-secrets-[0-9a-f]{10}", name)
+def test_the_secrets_volume_keeps_its_name_so_a_rotation_rewrites_the_files_in_place(run):
+    # A new name would replace the consumer: MySQL restarting, WordPress's container recreated.
+    assert run.one("docker:index/volume:Volume", "mysql-secrets").inputs["name"] == "moorings-t-mysql-secrets"
+    assert run.one("docker:index/volume:Volume", "wordpress-secrets").inputs["name"] == "moorings-t-wordpress-secrets"
+
+
+COMMAND = "command:local:Command"
+
+
+@pytest.mark.parametrize("name", ["mysql", "wordpress"])
+def test_the_database_has_the_new_passwords_before_any_secret_file_changes(run, name):
+    rotation = run.one(COMMAND, "mysql-credentials")
+    carrier = run.one(CONTAINER, f"{name}-secrets-carrier")
+    assert rotation.urn in carrier.depends_on
+    # and the consumer starts only once its files are there
+    assert carrier.urn in run.one(CONTAINER, name).depends_on
+
+
+def test_the_rotation_finds_the_mysql_container_by_its_exact_name_for_the_stacks_user(run):
+    create = run.one(COMMAND, "mysql-credentials").inputs["create"]
+    assert "'name=^moorings-t-mysql$'" in create
+    assert " wordpress " in create  # the user whose password it sets
+
+
+def test_the_new_passwords_reach_the_rotation_only_on_its_secret_stdin():
+    run = deploy(passwords=("root-pw-1", "user-pw-1"))
+    rotation = run.one(COMMAND, "mysql-credentials")
+    assert rotation.input_is_secret("stdin")
+    assert rotation.inputs["stdin"] == "root-pw-1\nuser-pw-1\n"
+    assert "pw-1" not in rotation.inputs["create"]
+    assert "environment" not in rotation.inputs or "pw-1" not in str(rotation.inputs["environment"])
+
+
+def test_a_rotation_runs_the_site_gate_again_though_no_container_is_replaced(run):
+    # New secret files are new carriers: their ids are among what makes the gate wait again.
+    triggers = run.one(COMMAND, "site-ready").inputs["triggers"]
+    assert {"mysql-secrets-carrier-id", "wordpress-secrets-carrier-id"} <= set(triggers)
 
 
 @pytest.mark.parametrize("name, kept", [
