@@ -83,11 +83,12 @@ def run_outside(site: Path, tmp_path: Path) -> dict:
     return json.loads(ran.stdout.strip().splitlines()[-1])
 
 
-def test_the_wheel_carries_the_components_and_the_swarm_node_scripts(installed):
+@pytest.mark.parametrize("scripts", ["swarm_scripts", "db_scripts"])
+def test_the_wheel_carries_the_components_and_the_scripts_they_run_on_nodes(installed, scripts):
     package = installed / "moorings"
     assert (package / "wordpress_stack.py").is_file()
-    assert sorted(p.name for p in (package / "swarm_scripts").glob("*.sh")) == sorted(
-        p.name for p in (ROOT / "moorings" / "swarm_scripts").glob("*.sh")
+    assert sorted(p.name for p in (package / scripts).glob("*.sh")) == sorted(
+        p.name for p in (ROOT / "moorings" / scripts).glob("*.sh")
     )
     # Nothing of the repository's own program travels with the package.
     assert not (installed / "stacks").exists() and not (installed / "tests").exists()
