@@ -258,7 +258,7 @@ def test_with_the_managers_shell_the_database_gets_a_new_password_before_mysql_m
     rotation = run.one("command:local:Command", "mysql-credentials")
     (mysql,) = [r for r in run.of_type(SWARM_SERVICE) if r.name == "mysql"]
     assert rotation.urn in mysql.depends_on  # and WordPress waits for MySQL (above)
-    assert "'label=com.docker.swarm.service.name=moorings-t-mysql'" in rotation.inputs["create"]
+    assert " label=com.docker.swarm.service.name=moorings-t-mysql " in rotation.inputs["create"]
     assert rotation.input_is_secret("stdin") and rotation.inputs["stdin"].endswith("\nsecond-password\n")
     assert "second-password" not in rotation.inputs["create"]
 
@@ -268,4 +268,5 @@ def test_rotating_the_database_password_with_the_managers_shell_runs_the_rotatio
         deploy(options=MANAGED, mysql_password="first-password"), deploy(options=MANAGED, mysql_password="second-password")
     )
     touched = sorted({line.split(" ")[0].rsplit("::", 1)[1] for line in changed})
-    assert touched == ["mysql", "mysql-credentials", "mysql-password", "wordpress"]
+    # and both services roll, each waited for (its rollout) as without a rotation
+    assert touched == ["mysql", "mysql-credentials", "mysql-password", "mysql-rollout", "wordpress", "wordpress-rollout"]
