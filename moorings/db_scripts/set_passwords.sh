@@ -5,6 +5,8 @@
 # interrupted rotation got that far. A second run with the same values changes nothing.
 # Usage: set_passwords.sh USER   (rotate_credentials.sh runs it through `docker exec -i`)
 # Passwords go to the client in MYSQL_PWD and in SQL on its stdin: never on a command line.
+# Over TCP, not the socket: there MariaDB lets the container's root in without any password
+# (unix_socket), which would prove nothing about the passwords.
 set -eu
 user=$1
 IFS= read -r new_root
@@ -13,7 +15,7 @@ client=$(command -v mariadb || command -v mysql)
 current_file=${MARIADB_ROOT_PASSWORD_FILE:-${MYSQL_ROOT_PASSWORD_FILE:-}}
 
 sql() {  # sql USER PASSWORD: run stdin's SQL as USER over the local socket
-  MYSQL_PWD=$2 "$client" --protocol=socket -u"$1" -N -B
+  MYSQL_PWD=$2 "$client" --protocol=tcp -h 127.0.0.1 -u"$1" -N -B
 }
 works() {  # works USER PASSWORD
   echo 'SELECT 1' | sql "$1" "$2" >/dev/null 2>&1
@@ -22,7 +24,7 @@ literal() {  # the value as the inside of an SQL string literal
   printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g"
 }
 
-if ! mysqladmin --protocol=socket ping >/dev/null 2>&1 && ! mariadb-admin --protocol=socket ping >/dev/null 2>&1; then
+if ! mysqladmin --protocol=tcp -h 127.0.0.1 ping >/dev/null 2>&1; then
   echo "credential rotation: MySQL does not answer in its container; nothing was changed. Once it" \
     "answers, run \`pulumi up\` again to finish the rotation." >&2
   exit 3

@@ -10,6 +10,7 @@ from typing import Optional
 
 from tests.pulumi_engine import EngineProject
 
+from tests.app.request_loop import RequestLoop
 from tests.app.wordpress_client import WordPressSite, png, post_path, upload_path, wait_for
 
 SERVED_WITHIN = 180  # seconds a replaced container or task gets to serve again
@@ -75,3 +76,24 @@ class SiteUnderTest:
     def url(self) -> str:
         """The stack's `url` output, as `pulumi stack output` prints it now."""
         return json.loads(self.project.pulumi("stack", "output", "-s", self.stack, "--json").stdout)["url"]
+
+
+@dataclass(frozen=True)
+class Rotated:
+    root: str
+    user: str
+    loop: RequestLoop
+    output: str
+    """What `pulumi up` printed: it must name neither password."""
+
+
+def rotate_database_passwords(site: SiteUnderTest) -> Rotated:
+    """`pulumi config set --secret` both database passwords and `up`, while a visitor keeps
+    reading the published post."""
+    root, user = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    with RequestLoop(site.url + post_path(site.published.post_id)) as loop:
+        site.project.set(site.stack, "mysqlRootPassword", root, secret=True)
+        site.project.set(site.stack, "mysqlPassword", user, secret=True)
+        done = site.project.up(site.stack)
+    print(f"during the rotation: {loop.summary()}")
+    return Rotated(root, user, loop, done.stdout + done.stderr)

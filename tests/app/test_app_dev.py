@@ -6,13 +6,14 @@ the stack's own `url` output, with the stack's hardening still on."""
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 
 import pytest
 
 from tests.app.app_images import built_images
 from tests.app.browser import distinct_pixel_bytes, rendered_dom, screenshot
-from tests.app.site_content import SiteUnderTest, assert_served, publish, session_problem
+from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.docker_engine import docker, free_port, inspect
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
@@ -122,6 +123,65 @@ def test_a_replaced_mysql_container_keeps_the_data_and_the_next_up_is_a_no_op(de
     assert_served(dev.url, dev.published, timeout=10)  # `up` returned on a working site
     assert session_problem(dev.admin) is None
     assert changed_steps(dev.project.preview_json(STACK)) == []
+
+
+# Requests may fail while new secret files replace the old ones (no container is replaced): at most
+# this long, from the first failed request to the last.
+ROTATION_GAP = 5.0
+
+
+def database_accepts(user: str, password: str) -> bool:
+    """Whether MySQL in its container logs `user` in with `password` over TCP (the socket lets the
+    container's root in without one), the password in MYSQL_PWD, off the command line."""
+    probe = docker("exec", "-i", f"{PREFIX}-mysql", "sh", "-c", 'IFS= read -r MYSQL_PWD; export MYSQL_PWD; mariadb --protocol=tcp -h 127.0.0.1 -u"$1" -e "SELECT 1"', "probe", user, stdin=password + "\n")
+    return probe.returncode == 0
+
+
+def test_a_password_rotation_is_set_in_the_running_database_and_the_site_keeps_serving(dev):
+    containers = {name: inspect(f"{PREFIX}-{name}")["Id"] for name in ("mysql", "wordpress")}
+    rotated = rotate_database_passwords(dev)
+    assert rotated.loop.failed_seconds <= ROTATION_GAP, rotated.loop.summary()
+    assert len(rotated.loop.answers) > 10, rotated.loop.summary()  # the visitor really kept reading
+    # Nothing restarted: the database took the new passwords and WordPress read its new files.
+    assert {name: inspect(f"{PREFIX}-{name}")["Id"] for name in containers} == containers
+    assert database_accepts("root", rotated.root) and database_accepts("wordpress", rotated.user)
+    assert rotated.root not in rotated.output and rotated.user not in rotated.output
+    assert_served(dev.url, dev.published, timeout=10)
+    assert session_problem(dev.admin) is None  # the keys did not change: nobody was logged out
+    assert changed_steps(dev.project.preview_json(STACK)) == []
+
+
+def test_a_rotation_the_database_refuses_stops_up_before_any_consumer_and_a_second_up_finishes_it(dev):
+    # Someone changed root's password by hand: the rotation can log in with neither value.
+    by_hand = secrets.token_urlsafe(16)
+    changed = docker("exec", "-i", f"{PREFIX}-mysql", "sh", "-c",
+                     'IFS= read -r new; mariadb -uroot -e "SET PASSWORD FOR root@localhost = PASSWORD(\'$new\'); SET PASSWORD FOR root@\'%\' = PASSWORD(\'$new\');"',
+                     stdin=by_hand + "\n")
+    assert changed.returncode == 0, changed.stderr
+    dev.project.set(STACK, "mysqlPassword", secrets.token_urlsafe(24), secret=True)
+    failed = dev.project.pulumi("up", "-s", STACK, "--yes", "--skip-preview", check=False)
+    assert failed.returncode != 0
+    assert "accepts neither the root password its container started with nor the new one" in failed.stdout + failed.stderr
+    assert_served(dev.url, dev.published, timeout=10)  # the consumers still have the old, working values
+    # What the message says to do: give root the value the database has, then `up` again.
+    dev.project.set(STACK, "mysqlRootPassword", by_hand, secret=True)
+    dev.project.up(STACK)
+    assert_served(dev.url, dev.published, timeout=30)
+    assert changed_steps(dev.project.preview_json(STACK)) == []
+
+
+def test_replaced_wordpress_keys_log_everyone_out_and_the_site_keeps_serving(dev):
+    key = next(
+        r["urn"] for r in json.loads(dev.project.export(STACK))["deployment"]["resources"]
+        if r["type"] == "random:index/randomPassword:RandomPassword" and r["urn"].endswith("::wordpress-auth-key")
+    )
+    dev.project.up(STACK, "--replace", key)
+    assert_served(dev.url, dev.published, timeout=30)
+    assert session_problem(dev.admin) is not None  # the old cookie no longer opens a session
+    site = WordPressSite(dev.url)
+    site.log_in(dev.published.user, dev.published.password)
+    assert session_problem(site) is None
+    dev.admin = site
 
 
 def test_destroy_removes_everything_and_a_fresh_up_starts_an_empty_site(dev):

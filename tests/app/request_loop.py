@@ -1,0 +1,67 @@
+"""A visitor who keeps reading one page while the stack changes under it: how many requests failed,
+and over how many seconds. Bounded in count and time; loopback only (the stack's own address)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+MAX_REQUESTS = 4000
+MAX_SECONDS = 900
+PAUSE = 0.2  # seconds between requests: about five a second, a reader's refreshes, not a load test
+
+
+@dataclass
+class RequestLoop:
+    url: str
+    answers: list[tuple[float, int]] = field(default_factory=list)
+    """(seconds since the start, HTTP status; 0 for no answer at all)."""
+
+    def __enter__(self) -> "RequestLoop":
+        self._stop = threading.Event()
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set() and len(self.answers) < MAX_REQUESTS:
+            elapsed = time.monotonic() - self._started
+            if elapsed > MAX_SECONDS:
+                return
+            self.answers.append((elapsed, self._status()))
+            time.sleep(PAUSE)
+
+    def _status(self) -> int:
+        try:
+            with urllib.request.urlopen(self.url, timeout=10) as page:
+                return page.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            return 0
+
+    @property
+    def failures(self) -> list[tuple[float, int]]:
+        return [(at, status) for at, status in self.answers if status == 0 or status >= 500]
+
+    @property
+    def failed_seconds(self) -> float:
+        """From the first failed request to the last one (0 when none failed)."""
+        failed = self.failures
+        return failed[-1][0] - failed[0][0] if failed else 0.0
+
+    def summary(self) -> str:
+        failed = self.failures
+        statuses = sorted({status for _, status in failed})
+        return (
+            f"{len(self.answers)} requests over {self.answers[-1][0] if self.answers else 0:.1f} s, "
+            f"{len(failed)} failed ({', '.join(map(str, statuses)) or 'none'}) within {self.failed_seconds:.1f} s"
+        )
