@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.app_images import built_images
+from tests.app.database_probe import database_accepts
 from tests.app.browser import distinct_pixel_bytes, rendered_dom, screenshot
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -130,13 +131,6 @@ def test_a_replaced_mysql_container_keeps_the_data_and_the_next_up_is_a_no_op(de
 ROTATION_GAP = 5.0
 
 
-def database_accepts(user: str, password: str) -> bool:
-    """Whether MySQL in its container logs `user` in with `password` over TCP (the socket lets the
-    container's root in without one), the password in MYSQL_PWD, off the command line."""
-    probe = docker("exec", "-i", f"{PREFIX}-mysql", "sh", "-c", 'IFS= read -r MYSQL_PWD; export MYSQL_PWD; mariadb --protocol=tcp -h 127.0.0.1 -u"$1" -e "SELECT 1"', "probe", user, stdin=password + "\n")
-    return probe.returncode == 0
-
-
 def test_a_password_rotation_is_set_in_the_running_database_and_the_site_keeps_serving(dev):
     containers = {name: inspect(f"{PREFIX}-{name}")["Id"] for name in ("mysql", "wordpress")}
     rotated = rotate_database_passwords(dev)
@@ -144,7 +138,8 @@ def test_a_password_rotation_is_set_in_the_running_database_and_the_site_keeps_s
     assert len(rotated.loop.answers) > 10, rotated.loop.summary()  # the visitor really kept reading
     # Nothing restarted: the database took the new passwords and WordPress read its new files.
     assert {name: inspect(f"{PREFIX}-{name}")["Id"] for name in containers} == containers
-    assert database_accepts("root", rotated.root) and database_accepts("wordpress", rotated.user)
+    assert database_accepts(f"{PREFIX}-mysql", "root", rotated.root)
+    assert database_accepts(f"{PREFIX}-mysql", "wordpress", rotated.user)
     assert rotated.root not in rotated.output and rotated.user not in rotated.output
     assert_served(dev.url, dev.published, timeout=10)
     assert session_problem(dev.admin) is None  # the keys did not change: nobody was logged out
