@@ -26,7 +26,12 @@ def as_json(review: Review) -> str:
             {"resource": r.change.label, "urn": r.change.urn, "op": r.change.op, "stateful": r.stateful, "why": r.why}
             for r in review.risks
         ],
-        "secrets": {"rotated": list(review.rotation.secrets), "rolled": list(review.rotation.rolled)},
+        "secrets": {
+            "rotated": list(review.rotation.secrets),
+            "rolled": list(review.rotation.rolled),
+            "notes": list(review.rotation.notes),
+            "warnings": list(review.rotation.warnings),
+        },
         "policy": {
             "reported": review.preview.policy_reported,
             "violations": [

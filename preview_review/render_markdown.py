@@ -37,9 +37,12 @@ def markdown(review: Review) -> str:
     if rotation.secrets:
         lines += [f"- Rotates: {s}" for s in rotation.secrets]
         lines += [f"- Rolls: {w}" for w in rotation.rolled] or ["- No workload rolls."]
-        lines += ["", "Values are never shown."]
     else:
         lines += ["No secret rotates."]
+    lines += [f"- ⚠️ {w}" for w in rotation.warnings]
+    lines += [f"- {n}" for n in rotation.notes]
+    if rotation.secrets:
+        lines += ["", "Values are never shown."]
     lines += ["", "#### Policy", ""]
     if review.violations:
         lines += ["| Level | Policy | Resource | Message |", "|---|---|---|---|"]

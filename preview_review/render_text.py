@@ -27,6 +27,8 @@ def text(review: Review) -> str:
         lines += [_item("rolls: " + w) for w in review.rotation.rolled]
     else:
         lines += ["  none rotate"]
+    lines += [_item("warning: " + w) for w in review.rotation.warnings]
+    lines += [_item(n) for n in review.rotation.notes]
     lines += ["", "Policy:"]
     if review.violations:
         lines += [_item(f"{v.level} {v.policy} on {_urn_name(v.urn)}: {v.message}") for v in review.violations]

@@ -39,6 +39,7 @@ class Review:
 def review(preview: Preview, settings: StackSettings = StackSettings()) -> Review:
     counts = {op: preview.counts.get(op, 0) for op in COUNTED}
     found_risks = risks(preview)
+    rotated = rotation(preview)
     mandatory = [v for v in preview.violations if v.level == "mandatory"]
     reasons = []
     if mandatory:
@@ -47,9 +48,12 @@ def review(preview: Preview, settings: StackSettings = StackSettings()) -> Revie
         reasons.append("the preview failed")
     if reasons:
         verdict = BLOCKED
-    elif found_risks:
+    elif found_risks or rotated.warnings:
         verdict = SECOND_REVIEWER
-        reasons.append(f"{len(found_risks)} risky change{'s' if len(found_risks) > 1 else ''}")
+        if found_risks:
+            reasons.append(f"{len(found_risks)} risky change{'s' if len(found_risks) > 1 else ''}")
+        if rotated.warnings:
+            reasons.append("a rotation that breaks the running database")
     else:
         verdict = CLEAR
     return Review(
@@ -58,7 +62,7 @@ def review(preview: Preview, settings: StackSettings = StackSettings()) -> Revie
         scaling=scaling(preview),
         scaling_warnings=knob_warnings(preview, settings),
         risks=found_risks,
-        rotation=rotation(preview),
+        rotation=rotated,
         violations=preview.violations,
         errors=preview.errors,
         verdict=verdict,

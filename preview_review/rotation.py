@@ -1,5 +1,7 @@
-"""Secrets: which secrets rotate, and which workloads roll because of it. Never a value, nor a
-name derived from one (a Kubernetes Secret's name carries a digest of its content)."""
+"""Secrets: which secrets rotate, and which workloads roll because of it; whether a change of the
+database's passwords is set in the running database first (moorings/db_rotation.py's step), or
+would leave MySQL on the old one while WordPress switches. Never a value, nor a name derived
+from one (a Kubernetes Secret's name carries a digest of its content)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,12 @@ from dataclasses import dataclass
 
 from preview_review.model import SECRET_TYPES, Change, Preview
 from preview_review.risk import WORKLOAD_TYPES
+
+COMMAND_TYPES = {"command:local:Command", "command:remote:Command"}
+# The logical names the components give them (moorings/db_rotation.py, moorings/wordpress_args.py).
+ONLINE_STEP = "mysql-credentials"
+DATABASE_SECRETS = ("mysql-password", "mysql-root-password")
+KEY_SECRET_PREFIX = "wordpress-"  # wordpress-auth-key, wordpress-nonce-salt...
 
 KINDS = {
     "kubernetes:core/v1:Secret": "Kubernetes Secret",
@@ -21,6 +29,10 @@ class Rotation:
     """`mysql-password generated password (deleted)`..."""
     rolled: tuple[str, ...]
     """Labels of the workloads whose pods or tasks restart to read the new values."""
+    notes: tuple[str, ...] = ()
+    """What the rotation means for the running site, said plainly."""
+    warnings: tuple[str, ...] = ()
+    """A rotation that would break the running database: a risk for a second reviewer."""
 
 
 def rotation(preview: Preview) -> Rotation:
@@ -34,7 +46,35 @@ def rotation(preview: Preview) -> Rotation:
         for c in preview.changes
         if c.type in WORKLOAD_TYPES and c.op in ("update", "replace") and _reads_secret(c)
     )
-    return Rotation(rotated, rolled if rotated else ())
+    online = [c for c in preview.changes if c.type in COMMAND_TYPES and c.logical_name == ONLINE_STEP]
+    step_runs = any(c.op in ("create", "update", "replace") for c in online)
+    database = any(c.logical_name in DATABASE_SECRETS for c in _rotated(preview)) or (
+        step_runs and any(c.op in ("update", "replace") for c in online)
+    )
+    notes, warnings = [], []
+    if database and step_runs:
+        notes.append(
+            "database passwords: handled online. The running database takes the new values first "
+            f"({ONLINE_STEP}), then its consumers switch; a refused rotation stops `up` before them"
+        )
+    elif database:
+        warnings.append(
+            "database passwords change with no online rotation: MySQL keeps the old values (it reads "
+            "its secret files only to initialise an empty data directory) while WordPress switches, so "
+            "every page fails with 'Error establishing a database connection'"
+        )
+    if any(c.op == "delete" for c in online) and not step_runs:
+        warnings.append(
+            f"the online rotation ({ONLINE_STEP}) is removed: a later password change will break the "
+            "running database"
+        )
+    if any(c.logical_name.startswith(KEY_SECRET_PREFIX) for c in _rotated(preview)):
+        notes.append("WordPress keys and salts change: every logged-in user is logged out")
+    return Rotation(rotated, rolled if rotated else (), tuple(notes), tuple(warnings))
+
+
+def _rotated(preview: Preview) -> list[Change]:
+    return [c for c in preview.changes if c.type in SECRET_TYPES and c.op not in ("same", "read", "create")]
 
 
 def _what(change: Change) -> str:

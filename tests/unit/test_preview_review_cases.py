@@ -279,3 +279,16 @@ def test_on_kubernetes_the_restricted_profile_blocks_a_relaxation_the_policy_con
 @pytest.mark.parametrize("case", [c for c in CASES if not c.endswith("-relaxed")])
 def test_no_other_case_relaxes_any_confinement(case):
     assert not [r.line for r in reviewed(case).risks if "relaxes confinement" in r.line]
+
+
+def test_a_database_password_change_without_the_online_step_is_a_warning_for_a_second_reviewer():
+    # Kubernetes has no online rotation step yet: MySQL would keep the old password.
+    result = reviewed("k8s-secret-rotation")
+    assert [w.split(":")[0] for w in result.rotation.warnings] == ["database passwords change with no online rotation"]
+    assert "a rotation that breaks the running database" in result.reasons
+    assert result.verdict == "needs a second reviewer"
+
+
+def test_a_scale_up_says_nothing_of_rotation():
+    rotation = reviewed("k8s-scale-up").rotation
+    assert rotation.notes == () and rotation.warnings == ()
