@@ -144,6 +144,9 @@ class MySqlSpec:
     """Pinned official image, e.g. mysql:8.4.6."""
     protect_data: bool = True
     """`protect` on the data volume: `pulumi destroy` refuses until it is lifted."""
+    online_rotation: bool = True
+    """Set a changed root or user password in the running database before any consumer switches
+    to it (moorings/db_rotation.py; docker and swarm). Off: the database keeps its old passwords."""
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,13 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     mysql_image = docker.RemoteImage("mysql-image", name=args.mysql.image, keep_locally=True, opts=child)
     mysql_name = f"{prefix}-mysql"
     # New passwords go into the running database first; only then do the secret files change.
-    rotation = rotate_credentials(stack, args.secrets, NodeShell(), f"name=^{mysql_name}$", args.wordpress.db_user)
+    rotation = (
+        [rotate_credentials(stack, args.secrets, NodeShell(), f"name=^{mysql_name}$", args.wordpress.db_user)]
+        if args.mysql.online_rotation
+        else []
+    )
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
-    mysql_files = secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets, [rotation])
+    mysql_files = secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets, rotation)
     mysql = docker.Container(
         "mysql",
         name=mysql_name,
@@ -83,7 +87,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
     wordpress_image = _wordpress_image(stack, args)
     wordpress_files = secrets_volume(
-        stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets, [rotation]
+        stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets, rotation
     )
     wordpress = docker.Container(
         "wordpress",

@@ -99,7 +99,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     # New passwords go into the running database (its task runs on the manager the provider talks
     # to) before any service moves to the new Swarm secrets. Without the manager's shell there is
     # nowhere to run it: a changed password then needs the database changed by hand first.
-    rotation = [] if options.manager is None else [
+    rotation = [] if options.manager is None or not args.mysql.online_rotation else [
         rotate_credentials(
             stack,
             args.secrets,

@@ -98,6 +98,7 @@ def settings_from(
     mysql = MySqlSpec(
         image=reader.string("mysql.image", DEFAULT_MYSQL_IMAGE, check=pinned_image_problem),
         protect_data=reader.boolean("mysql.protect", True),
+        online_rotation=reader.boolean("mysql.onlineRotation", True),
     )
     secrets = SecretOverrides(
         mysql_root_password=reader.secret("mysqlRootPassword"),

@@ -176,3 +176,9 @@ def test_a_public_url_is_read_as_the_address_wordpress_answers_with():
 def test_a_public_url_that_is_not_a_plain_address_is_rejected(url):
     (problem,) = problems({"wordpress": {"publicUrl": url}})
     assert problem.startswith(f"moorings:wordpress.publicUrl = {url!r} is not accepted: expected an http:// or https://")
+
+
+def test_online_rotation_is_on_unless_a_stack_turns_it_off():
+    assert load().mysql.online_rotation is True
+    assert load({"mysql": {"onlineRotation": False}}).mysql.online_rotation is False
+    assert problems({"mysql": {"onlineRotation": "sometimes"}})[0].startswith("moorings:mysql.onlineRotation")

@@ -267,3 +267,9 @@ def test_a_rotation_runs_the_site_gate_again_though_no_container_is_replaced(run
 ])
 def test_each_container_drops_every_capability_but_those_its_root_entrypoint_uses(run, name, kept):
     assert run.one(CONTAINER, name).inputs["capabilities"] == {"drops": ["ALL"], "adds": kept}
+
+
+def test_with_online_rotation_off_no_step_runs_and_the_secret_files_change_at_once():
+    run = deploy(mysql=MySqlSpec(image="mysql:8.4.6", online_rotation=False))
+    assert [r.name for r in run.of_type(COMMAND)] == ["site-ready"]
+    assert not any("mysql-credentials" in urn for urn in run.one(CONTAINER, "mysql-secrets-carrier").depends_on)
