@@ -8,6 +8,7 @@ face (schema_types.py) that drifts from its dataclass fails here, naming the key
 
 import collections.abc
 import dataclasses
+import sys
 import typing
 from typing import Any, Mapping, TypeVar
 
@@ -27,9 +28,18 @@ def from_wire(cls: type[T], wire: Mapping[str, Any], where: str = "") -> T:
     unknown = sorted(set(wire) - names)
     if unknown:
         raise ValueError(f"{where}: unknown input {', '.join(repr(key) for key in unknown)} (expected {', '.join(sorted(names))})")
-    hints = typing.get_type_hints(cls)
+    hints = {field.name: _hint(cls, field) for field in dataclasses.fields(cls)}
     values = {key: _convert(hints[key], value, f"{where}.{key}") for key, value in wire.items() if value is not None}
     return cls(**values)
+
+
+def _hint(cls: type, field: dataclasses.Field) -> Any:
+    """The field's type. Moorings' modules use `from __future__ import annotations`, so it is a string:
+    evaluated in the module, one level only (typing.get_type_hints would also chase the forward
+    references inside pulumi.Input, which no module can resolve)."""
+    if not isinstance(field.type, str):
+        return field.type
+    return eval(field.type, vars(sys.modules[cls.__module__]))  # noqa: S307 - our own source's annotation
 
 
 def _convert(hint: Any, value: Any, where: str) -> Any:
