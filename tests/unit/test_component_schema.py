@@ -220,3 +220,16 @@ def test_a_secret_bundle_through_the_host_generates_its_entries_at_their_lengths
 def test_a_missing_required_input_is_named_by_the_host():
     with pytest.raises(Exception, match="namespace"):
         construct(f"{PACKAGE}:index:KubernetesCluster", {"mode": "render"})
+
+
+def requirement_lines(path) -> set[str]:
+    return {line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")}
+
+
+def test_the_plugin_requires_exactly_the_projects_sdk_pins():
+    from tests.component_package import PROVIDER_DIR
+    from tests.stack_config import ROOT
+
+    sdk_pins = {line for line in requirement_lines(ROOT / "requirements.txt") if line.startswith("pulumi") and "policy" not in line}
+    assert requirement_lines(PROVIDER_DIR / "requirements.txt") == sdk_pins
+    assert len(sdk_pins) == 5
