@@ -24,8 +24,9 @@ from moorings.wordpress_builders.kubernetes.options import (
     WordPressKubernetesOptions,
 )
 from moorings.wordpress_builders.swarm_options import SwarmWordPressOptions
-from tests.component_package import PACKAGE, TOKENS, provider_module
+from tests.component_package import PACKAGE, PROVIDER_DIR, TOKENS, provider_module
 from tests.harness import plain_occurrences, run_program
+from tests.stack_config import ROOT
 
 adapters = provider_module("adapters")
 schema_types = provider_module("schema_types")
@@ -227,9 +228,6 @@ def requirement_lines(path) -> set[str]:
 
 
 def test_the_plugin_requires_exactly_the_projects_sdk_pins():
-    from tests.component_package import PROVIDER_DIR
-    from tests.stack_config import ROOT
-
     sdk_pins = {line for line in requirement_lines(ROOT / "requirements.txt") if line.startswith("pulumi") and "policy" not in line}
     assert requirement_lines(PROVIDER_DIR / "requirements.txt") == sdk_pins
     assert len(sdk_pins) == 5
