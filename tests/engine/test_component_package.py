@@ -5,6 +5,7 @@ in render mode and a WordPressStack on kubernetes, runs `up` on a file backend, 
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -167,6 +168,10 @@ def test_the_cluster_and_the_site_render_their_manifests(deployed):
     rendered = {p.name: p.read_text() for p in deployed.rendered.rglob("*.yaml")}
     kinds = {line.split(":", 1)[1].strip() for text in rendered.values() for line in text.splitlines() if line.startswith("kind:")}
     assert {"Namespace", "Deployment", "StatefulSet", "Secret", "PersistentVolumeClaim"} <= kinds
+    # The given root password reached the site's Secret (render mode writes Secrets in plain text).
+    secrets = [text for text in rendered.values() if "kind: Secret" in text]
+    encoded = base64.b64encode(ROOT_PASSWORD.encode()).decode()
+    assert any(ROOT_PASSWORD in text or encoded in text for text in secrets)
     outputs = json.loads(deployed.pulumi("stack", "output", "--json").stdout)
     assert outputs["namespace"] == "blog"
     assert (outputs["wordpress"], outputs["mysql"]) == ("wordpress", "mysql")
