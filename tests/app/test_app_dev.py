@@ -19,7 +19,7 @@ from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.docker_engine import docker, free_port, inspect
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 
-pytestmark = [pytest.mark.app, pytest.mark.engine]
+pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
 STACK = "dev"
 PREFIX = "moorings-dev"

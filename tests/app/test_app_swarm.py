@@ -28,7 +28,7 @@ from tests.swarm_stack_engine import (
     unprotect_and_destroy,
 )
 
-pytestmark = [pytest.mark.app, pytest.mark.engine]
+pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
 CONVERGED_WITHIN = 240  # seconds for the orchestrator to replace a task
 

@@ -16,7 +16,7 @@ from tests.docker_engine import docker, free_port, inspect, require_docker_engin
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 from tests.standin_images import build
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.docker_engine]
 
 STACK = "dev"
 PREFIX = "moorings-dev"

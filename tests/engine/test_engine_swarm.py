@@ -31,7 +31,7 @@ from tests.swarm_stack_engine import (
     unprotect_and_destroy,
 )
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.docker_engine]
 
 DEMO_GRACE = "5s"  # the demo's stop grace period in the test copy (the stack's default is 30s)
 

@@ -21,7 +21,7 @@ from tests.swarm_hosts_stack import (
     wait_for,
 )
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.docker_engine]
 
 ROLES = ("manager", "manager", "manager")
 
