@@ -71,6 +71,8 @@ class SiteUnderTest:
         self.project, self.stack = project, stack
         self.published: Optional[Published] = None
         self.admin: Optional[WordPressSite] = None
+        self.mysql_root: Optional[str] = None
+        """The database's root password once a test has set it (else generated, unknown here)."""
 
     @property
     def url(self) -> str:
@@ -95,5 +97,6 @@ def rotate_database_passwords(site: SiteUnderTest) -> Rotated:
         site.project.set(site.stack, "mysqlRootPassword", root, secret=True)
         site.project.set(site.stack, "mysqlPassword", user, secret=True)
         done = site.project.up(site.stack)
+    site.mysql_root = root
     print(f"during the rotation: {loop.summary()}")
     return Rotated(root, user, loop, done.stdout + done.stderr)

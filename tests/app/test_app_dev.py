@@ -149,26 +149,31 @@ def test_a_password_rotation_is_set_in_the_running_database_and_the_site_keeps_s
 def test_a_rotation_the_database_refuses_stops_up_before_any_consumer_and_a_second_up_finishes_it(dev):
     # Someone changed root's password by hand: the rotation can log in with neither value.
     by_hand = secrets.token_urlsafe(16)
-    changed = docker("exec", "-i", f"{PREFIX}-mysql", "sh", "-c",
-                     'IFS= read -r new; mariadb -uroot -e "SET PASSWORD FOR root@localhost = PASSWORD(\'$new\'); SET PASSWORD FOR root@\'%\' = PASSWORD(\'$new\');"',
-                     stdin=by_hand + "\n")
+    change = 'IFS= read -r MYSQL_PWD; IFS= read -r new; export MYSQL_PWD; mariadb --protocol=tcp -h 127.0.0.1 -uroot ' \
+        '-e "SET PASSWORD FOR root@localhost = PASSWORD(\'$new\'); SET PASSWORD FOR root@\'%\' = PASSWORD(\'$new\');"'
+    changed = docker("exec", "-i", f"{PREFIX}-mysql", "sh", "-c", change, stdin=f"{dev.mysql_root}\n{by_hand}\n")
     assert changed.returncode == 0, changed.stderr
-    dev.project.set(STACK, "mysqlPassword", secrets.token_urlsafe(24), secret=True)
+    user = secrets.token_urlsafe(24)
+    dev.project.set(STACK, "mysqlPassword", user, secret=True)
     failed = dev.project.pulumi("up", "-s", STACK, "--yes", "--skip-preview", check=False)
     assert failed.returncode != 0
     assert "accepts neither the root password its container started with nor the new one" in failed.stdout + failed.stderr
+    assert user not in failed.stdout + failed.stderr and by_hand not in failed.stdout + failed.stderr
     assert_served(dev.url, dev.published, timeout=10)  # the consumers still have the old, working values
     # What the message says to do: give root the value the database has, then `up` again.
     dev.project.set(STACK, "mysqlRootPassword", by_hand, secret=True)
     dev.project.up(STACK)
+    dev.mysql_root = by_hand
+    assert database_accepts(f"{PREFIX}-mysql", "wordpress", user)
     assert_served(dev.url, dev.published, timeout=30)
     assert changed_steps(dev.project.preview_json(STACK)) == []
 
 
 def test_replaced_wordpress_keys_log_everyone_out_and_the_site_keeps_serving(dev):
+    # The logged-in cookie is signed with LOGGED_IN_KEY and LOGGED_IN_SALT.
     key = next(
         r["urn"] for r in json.loads(dev.project.export(STACK))["deployment"]["resources"]
-        if r["type"] == "random:index/randomPassword:RandomPassword" and r["urn"].endswith("::wordpress-auth-key")
+        if r["type"] == "random:index/randomPassword:RandomPassword" and r["urn"].endswith("::wordpress-logged-in-key")
     )
     dev.project.up(STACK, "--replace", key)
     assert_served(dev.url, dev.published, timeout=30)
