@@ -93,6 +93,9 @@ class MySqlSpec(TypedDict):
     """Pinned official image, e.g. mysql:8.4.6."""
     protect_data: NotRequired[bool]
     """`protect` on the data volume (default true): `pulumi destroy` refuses until it is lifted."""
+    online_rotation: NotRequired[bool]
+    """Set a changed password in the running database before any consumer switches (default true;
+    docker and swarm)."""
 
 
 class Storage(TypedDict):
