@@ -146,7 +146,7 @@ class MySqlSpec:
     """`protect` on the data volume: `pulumi destroy` refuses until it is lifted."""
     online_rotation: bool = True
     """Set a changed root or user password in the running database before any consumer switches
-    to it (moorings/db_rotation.py; docker and swarm). Off: the database keeps its old passwords."""
+    to it (moorings/db_rotation.py; docker). Off: the database keeps its old passwords."""
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ class MySqlSpec(TypedDict):
     """`protect` on the data volume (default true): `pulumi destroy` refuses until it is lifted."""
     online_rotation: NotRequired[bool]
     """Set a changed password in the running database before any consumer switches (default true;
-    docker and swarm)."""
+    docker)."""
 
 
 class Storage(TypedDict):

@@ -13,7 +13,6 @@ from dataclasses import replace
 import pulumi
 import pulumi_docker as docker
 
-from moorings.db_rotation import rotate_credentials
 from moorings.swarm_service import (
     DNSRR,
     ROLLBACK,
@@ -96,18 +95,6 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     volumes = engine_volumes(stack, args)
 
     site_url = args.wordpress.public_url or f"http://{options.public_host}:{args.wordpress.port}"
-    # New passwords go into the running database (its task runs on the manager the provider talks
-    # to) before any service moves to the new Swarm secrets. Without the manager's shell there is
-    # nowhere to run it: a changed password then needs the database changed by hand first.
-    rotation = [] if options.manager is None or not args.mysql.online_rotation else [
-        rotate_credentials(
-            stack,
-            args.secrets,
-            options.manager,
-            f"label=com.docker.swarm.service.name={prefix}-mysql",
-            args.wordpress.db_user,
-        )
-    ]
     mysql = SwarmService(
         "mysql",
         SwarmServiceArgs(
@@ -132,7 +119,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
             manager=options.manager,
             # No ports: MySQL is reachable on the encrypted overlay only.
         ),
-        opts=pulumi.ResourceOptions(parent=stack, depends_on=rotation),
+        opts=child,
     )
     wordpress = SwarmService(
         "wordpress",

@@ -123,7 +123,7 @@ def wait_healthy(container: str, seconds: int = 60) -> None:
 def test_the_secrets_arrive_on_a_read_only_volume_through_a_carrier_that_never_runs(dev, container):
     (mount,) = [m for m in inspect(f"{PREFIX}-{container}")["Mounts"] if m["Destination"] == "/run/secrets"]
     assert mount["Type"] == "volume" and mount["RW"] is False
-    assert mount["Name"].startswith(f"{PREFIX}-{container}-secrets-")
+    assert mount["Name"] == f"{PREFIX}-{container}-secrets"  # kept across rotations: files rewritten in place
     carrier = inspect(f"{PREFIX}-{container}-secrets")["State"]
     assert carrier["Status"] == "created" and carrier["StartedAt"].startswith("0001-")
 
