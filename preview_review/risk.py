@@ -88,12 +88,17 @@ def _touches_data(change: Change) -> str:
     notes = []
     if change.type in STORAGE_TYPES:
         notes.append("stateful storage: its data goes with it" if change.op in RISKY_OPS else "stateful storage")
-    elif change.type in WORKLOAD_TYPES and _is_database(change.inputs):
+    elif change.type in WORKLOAD_TYPES and _runs(change.inputs) and _is_database(change.inputs):
         units = {"docker:index/service:Service": "its tasks restart", "docker:index/container:Container": "it restarts"}
         notes.append(f"the database workload: {units.get(change.type, 'its pods restart')}")
     if change.protected:
         notes.append("protected: the engine refuses to delete or replace it")
     return "; ".join(notes)
+
+
+def _runs(inputs: dict[str, Any]) -> bool:
+    """False for a container created never to start: the docker platform's secret carriers."""
+    return inputs.get("start") is not False
 
 
 def _is_database(inputs: dict[str, Any]) -> bool:

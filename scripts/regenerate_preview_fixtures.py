@@ -1,7 +1,7 @@
 """Regenerate tests/fixtures/previews/ from the real engine: the review command's tests run on
 these files, never on hand-written previews (docs/reviewers/preview-review.md).
 
-    venv/bin/python scripts/regenerate_preview_fixtures.py [--only k8s|swarm]
+    venv/bin/python scripts/regenerate_preview_fixtures.py [--only dev|k8s|swarm]
 
 Each platform runs its committed stack in a scratch copy of the project on a temporary backend
 (tests/pulumi_engine.py), deploys it, changes one setting at a time and saves
@@ -15,7 +15,8 @@ A case that changes settings also keeps the stack file before and after (<case>.
 
 k8s cases: `staging` in render mode (writes YAML, needs no cluster). swarm cases: `swarm` on this
 machine's Docker Engine, which must be outside any swarm (the stack makes one and leaves it),
-with the stand-in images of tests/standin_images.py under the image settings. Needs the
+with the stand-in images of tests/standin_images.py under the image settings. dev cases: `dev` on
+the same engine with the same stand-ins, on a free port. Needs the
 toolchain (scripts/setup.sh). Nothing in the worktree changes but tests/fixtures/previews/.
 """
 
@@ -210,7 +211,32 @@ def swarm_cases(r: Recorder) -> set[str]:
         r.project.destroy(r.stack, check=False)
 
 
-PLATFORMS = {"k8s": ("staging", kubernetes_cases), "swarm": ("swarm", swarm_cases)}
+def dev_cases(r: Recorder) -> set[str]:
+    """A password change on docker: the online rotation's step runs before the secret files change."""
+    import socket
+
+    from tests.standin_images import build
+
+    for setting, standin in (("wordpress.image", "wordpress"), ("mysql.image", "mysql")):
+        r.set(setting, build(standin))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        r.set("wordpress.port", str(probe.getsockname()[1]))
+    r.committed = r.project.stack_file(r.stack).read_text()
+    r.up()
+    try:
+        rotated = secret_rotation(r)
+        return r.secrets() | {rotated}
+    finally:
+        r.reset()
+        r.project.destroy(r.stack, check=False)
+
+
+PLATFORMS = {
+    "dev": ("dev", dev_cases),
+    "k8s": ("staging", kubernetes_cases),
+    "swarm": ("swarm", swarm_cases),
+}
 
 
 def leaks(secrets: set[str], names: list[str]) -> list[str]:

@@ -30,6 +30,7 @@ def test_the_fixtures_cover_every_case_of_the_issue():
         "swarm-service-removed",
         "swarm-service-relaxed",
         "swarm-secret-rotation",
+        "dev-secret-rotation",
     }
 
 
@@ -292,3 +293,12 @@ def test_a_database_password_change_without_the_online_step_is_a_warning_for_a_s
 def test_a_scale_up_says_nothing_of_rotation():
     rotation = reviewed("k8s-scale-up").rotation
     assert rotation.notes == () and rotation.warnings == ()
+
+
+def test_a_password_change_on_docker_is_handled_online_and_no_database_restarts():
+    result = reviewed("dev-secret-rotation")
+    assert [n.split(":")[0] for n in result.rotation.notes] == ["database passwords"]
+    assert "handled online" in result.rotation.notes[0] and result.rotation.warnings == ()
+    # New secret files are new carriers, created never to start: no workload restarts.
+    assert [r.change.name for r in result.risks if r.stateful] == []
+    assert not any(c.name == "moorings-dev-mysql" for c in (r.change for r in result.risks))
