@@ -16,6 +16,17 @@ HASH_LENGTH = 12  # hex digits: plenty to tell one value from the next
 MAX_NAME_LENGTH = 64  # Docker's limit for secret and config names
 
 
+def new_before_old(opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+    """`opts` for a secret or config named after its content: replaced new one first.
+
+    The bridge under pulumi-docker asks for delete-before-replace on any object whose name the
+    program sets, and Swarm refuses to delete one that a service still uses: seen here, a changed
+    password failed `up` on "secret ... is in use by the following services". The name carries a
+    digest of the content, so old and new never collide; the services move over, then the old goes.
+    """
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=False))
+
+
 def object_name(base: str, digest: pulumi.Input[str]) -> pulumi.Output[str]:
     """`<base>-<digest>`, refused early when Docker would find it too long."""
     if len(base) + 1 + HASH_LENGTH > MAX_NAME_LENGTH:

@@ -23,7 +23,7 @@ import pulumi_docker as docker
 from moorings.health_probe import HealthProbe
 from moorings.swarm_shell import NodeShell, run, script_command, stdin_script_command
 from moorings.secret_bundle import SecretWiring
-from moorings.swarm_objects import content_name, encoded
+from moorings.swarm_objects import content_name, encoded, new_before_old
 from moorings.service_spec import PortSpec, ResourceSpec
 
 REPLICATED = "replicated"
@@ -209,7 +209,7 @@ class SwarmService(pulumi.ComponentResource):
                 f"{name}-{config.name}",
                 name=content_name(f"{args.name}-{config.name}", config.content),
                 data=encoded(config.content),
-                opts=child,
+                opts=new_before_old(child),
             )
             for config in args.configs
         ]

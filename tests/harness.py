@@ -52,6 +52,8 @@ class Declared:
     ignore_changes: list = field(default_factory=list)
     provider: str = ""
     delete_before_replace: bool = False
+    delete_before_replace_set: bool = False
+    """The program said so either way (an explicit False overrides the provider's own choice)."""
     replace_on_changes: list = field(default_factory=list)
     additional_secret_outputs: list = field(default_factory=list)
     custom: bool = True
@@ -139,6 +141,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     ignore_changes=list(request.ignoreChanges),
                     provider=request.provider,
                     delete_before_replace=bool(request.deleteBeforeReplace),
+                    delete_before_replace_set=bool(request.deleteBeforeReplaceDefined),
                     replace_on_changes=list(request.replaceOnChanges),
                     additional_secret_outputs=list(request.additionalSecretOutputs),
                     custom=bool(request.custom),

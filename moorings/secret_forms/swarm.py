@@ -14,7 +14,7 @@ import pulumi
 import pulumi_docker as docker
 
 from moorings.secret_args import FileReader, SecretBundleArgs, SecretForm, secret_path
-from moorings.swarm_objects import HASH_LENGTH, encoded, object_name
+from moorings.swarm_objects import HASH_LENGTH, encoded, new_before_old, object_name
 
 if TYPE_CHECKING:  # for the annotation only: the bundle imports this form
     from moorings.secret_bundle import SecretBundle
@@ -30,8 +30,7 @@ class SwarmSecrets(SecretForm):
                 name,
                 name=object_name(f"{args.name_prefix}-{name}", bundle.content_digest([name], HASH_LENGTH)),
                 data=encoded(value),
-                # Left at create-before-delete: the new name lets both exist while services move over.
-                opts=pulumi.ResourceOptions(parent=bundle),
+                opts=new_before_old(pulumi.ResourceOptions(parent=bundle)),
             )
             for name, value in bundle.values.items()
         }

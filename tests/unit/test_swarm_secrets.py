@@ -88,3 +88,9 @@ def test_consumers_get_read_only_files_for_their_user_and_file_variables():
 def test_a_name_too_long_for_docker_is_refused():
     with pytest.raises(ValueError, match="too long for a swarm object name"):
         content_name("x" * 52, "value")
+
+
+def test_a_rotated_secret_is_replaced_new_one_first_so_the_services_can_move_over(pair):
+    # The provider would delete the old secret first, and Swarm refuses while a service uses it.
+    secret = pair.one(SECRET, "db-password")
+    assert secret.delete_before_replace_set and not secret.delete_before_replace

@@ -190,6 +190,8 @@ def test_configs_become_swarm_configs_named_by_content_and_mounted_read_only(ful
     assert spec(full)["taskSpec"]["containerSpec"]["configs"] == [
         {"configId": "web-site-id", "configName": f"t-web-site-{digest}", "fileName": "/etc/nginx/conf.d/site.conf", "fileMode": 0o444}
     ]
+    # New content is a new config, created before the old one goes: Swarm keeps a used one.
+    assert config.delete_before_replace_set and not config.delete_before_replace
 
 
 def test_secrets_arrive_as_files_and_file_variables_never_as_values():
