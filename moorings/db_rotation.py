@@ -13,13 +13,12 @@ environment, in the logs or in a preview.
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import pulumi
 
 from moorings.secret_bundle import SecretBundle
-from moorings.swarm_shell import NodeShell, run
+from moorings.swarm_shell import NodeShell, file_command, run
 
 SCRIPTS = Path(__file__).parent / "db_scripts"
 ROOT_SECRET = "mysql-root-password"
@@ -28,10 +27,8 @@ USER_SECRET = "mysql-password"
 
 def rotation_command(container_filter: str, user: str) -> str:
     """The command line on the node: both scripts' text and the arguments, no secret."""
-    node = (SCRIPTS / "rotate_credentials.sh").read_text()
     inside = (SCRIPTS / "set_passwords.sh").read_text()
-    args = [container_filter, user, inside]
-    return " ".join(["sh", "-c", shlex.quote(node), "rotate_credentials", *(shlex.quote(arg) for arg in args)])
+    return file_command(SCRIPTS / "rotate_credentials.sh", container_filter, user, inside)
 
 
 def new_credentials(secrets: SecretBundle) -> pulumi.Output[str]:
@@ -42,18 +39,12 @@ def new_credentials(secrets: SecretBundle) -> pulumi.Output[str]:
     return pulumi.Output.secret(lines)
 
 
-def credentials_digest(secrets: SecretBundle) -> pulumi.Output[str]:
-    """A keyed digest of the two passwords: safe to show, and new whenever either changes."""
-    return secrets.content_digest([ROOT_SECRET, USER_SECRET], 12)
-
-
 def rotate_credentials(
     parent: pulumi.Resource,
     secrets: SecretBundle,
     shell: NodeShell,
     container_filter: str,
     user: str,
-    opts: pulumi.ResourceOptions | None = None,
 ) -> pulumi.Resource:
     """The rotation step on the node that runs MySQL (`shell`), finding its container by
     `container_filter`. It runs again whenever a password changes (its stdin does); a first
@@ -61,7 +52,7 @@ def rotate_credentials(
     return run(
         shell,
         "mysql-credentials",
-        pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), opts),
+        pulumi.ResourceOptions(parent=parent),
         create=rotation_command(container_filter, user),
         # A changed password is a changed stdin: the command runs again, in place.
         stdin=new_credentials(secrets),

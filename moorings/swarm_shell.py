@@ -32,8 +32,12 @@ def script_command(script: str, *args: str) -> str:
     The script's text travels in the command itself, so nothing needs copying to a host,
     and a changed script shows in the preview's diff.
     """
-    text = (SCRIPTS / script).read_text()
-    return " ".join(["sh", "-c", shlex.quote(text), script, *(shlex.quote(arg) for arg in args)])
+    return file_command(SCRIPTS / script, *args)
+
+
+def file_command(path: Path, *args: str) -> str:
+    """script_command for a script anywhere (the database scripts of db_rotation, say)."""
+    return " ".join(["sh", "-c", shlex.quote(path.read_text()), path.name, *(shlex.quote(arg) for arg in args)])
 
 
 def stdin_script_command(script: str, *args: str) -> tuple[str, str]:

@@ -36,11 +36,10 @@ class Rotation:
 
 
 def rotation(preview: Preview) -> Rotation:
-    rotated = tuple(
-        f"{c.label}: {KINDS[c.type]}, {_what(c)}"
-        for c in preview.changes
-        if c.type in SECRET_TYPES and c.op not in ("same", "read")
-    )
+    changed = [c for c in preview.changes if c.type in SECRET_TYPES and c.op not in ("same", "read")]
+    rotated = tuple(f"{c.label}: {KINDS[c.type]}, {_what(c)}" for c in changed)
+    # A secret that is new is not a rotation of a value the running site has.
+    replaced = [c for c in changed if c.op != "create"]
     rolled = tuple(
         c.label
         for c in preview.changes
@@ -48,7 +47,7 @@ def rotation(preview: Preview) -> Rotation:
     )
     online = [c for c in preview.changes if c.type in COMMAND_TYPES and c.logical_name == ONLINE_STEP]
     step_runs = any(c.op in ("create", "update", "replace") for c in online)
-    database = any(c.logical_name in DATABASE_SECRETS for c in _rotated(preview)) or (
+    database = any(c.logical_name in DATABASE_SECRETS for c in replaced) or (
         step_runs and any(c.op in ("update", "replace") for c in online)
     )
     notes, warnings = [], []
@@ -68,13 +67,9 @@ def rotation(preview: Preview) -> Rotation:
             f"the online rotation ({ONLINE_STEP}) is removed: a later password change will break the "
             "running database"
         )
-    if any(c.logical_name.startswith(KEY_SECRET_PREFIX) for c in _rotated(preview)):
+    if any(c.logical_name.startswith(KEY_SECRET_PREFIX) for c in replaced):
         notes.append("WordPress keys and salts change: every logged-in user is logged out")
     return Rotation(rotated, rolled if rotated else (), tuple(notes), tuple(warnings))
-
-
-def _rotated(preview: Preview) -> list[Change]:
-    return [c for c in preview.changes if c.type in SECRET_TYPES and c.op not in ("same", "read", "create")]
 
 
 def _what(change: Change) -> str:

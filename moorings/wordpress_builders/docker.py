@@ -61,7 +61,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         else []
     )
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
-    mysql_files = secrets_volume(stack, args, "mysql", mysql_image.image_id, MYSQL_SECRET_ENV, mysql_secrets, rotation)
+    mysql_files = secrets_volume(stack, args, "mysql", mysql_image.image_id, mysql_secrets, rotation)
     mysql = docker.Container(
         "mysql",
         name=mysql_name,
@@ -87,7 +87,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     wordpress_secrets = args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER)
     wordpress_image = _wordpress_image(stack, args)
     wordpress_files = secrets_volume(
-        stack, args, "wordpress", wordpress_image, WORDPRESS_SECRET_ENV, wordpress_secrets, rotation
+        stack, args, "wordpress", wordpress_image, wordpress_secrets, rotation
     )
     wordpress = docker.Container(
         "wordpress",

@@ -15,7 +15,7 @@ once; MySQL reads them only to initialise an empty data directory, and the rotat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from typing import Optional, Sequence
 
 import pulumi
 import pulumi_docker as docker
@@ -39,11 +39,10 @@ def secrets_volume(
     args: WordPressStackArgs,
     consumer: str,
     image: pulumi.Input[str],
-    env: Mapping[str, str],
     wiring: SecretWiring,
     after: Optional[Sequence[pulumi.Resource]] = None,
 ) -> SecretFiles:
-    """The secret files of `consumer` (`wiring`, from `env`), written after `after` has run."""
+    """The secret files of `consumer` (`wiring`), written after `after` has run."""
     child = pulumi.ResourceOptions(parent=stack)
     volume = docker.Volume(f"{consumer}-secrets", name=f"{args.name_prefix}-{consumer}-secrets", opts=child)
     carrier = docker.Container(
