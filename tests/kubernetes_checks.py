@@ -18,7 +18,7 @@ KUBERNETES_VERSION = "1.33"
 # validate() reads and parses the schema files (1.4 MB of definitions) on every call; they
 # never change, so parse each once. jsonschema only reads the schemas it is given.
 kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(kubernetes_validate.utils.schema_contents)
-WORKLOADS = ("Deployment", "StatefulSet")
+WORKLOADS = ("Deployment", "StatefulSet", "Job")
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
 
@@ -53,7 +53,8 @@ def _workload(obj: dict, objects: list[dict]) -> list[str]:
     spec = obj["spec"]
     problems = []
     template_labels = spec["template"]["metadata"].get("labels", {})
-    if not _selects(spec["selector"]["matchLabels"], template_labels):
+    # A Job's selector is the API server's to generate.
+    if obj["kind"] != "Job" and not _selects(spec["selector"]["matchLabels"], template_labels):
         problems.append("selector does not select the pod template's labels")
     pod = spec["template"]["spec"]
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
@@ -166,6 +167,7 @@ def _ingress(obj: dict, objects: list[dict]) -> list[str]:
 _CHECKS = {
     "Deployment": _workload,
     "StatefulSet": _workload,
+    "Job": _workload,
     "Service": _service,
     "PodDisruptionBudget": _disruption_budget,
     "NetworkPolicy": _network_policy,

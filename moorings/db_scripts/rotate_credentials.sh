@@ -1,15 +1,17 @@
 #!/bin/sh
-# Rotate the database's credentials inside the running MySQL container, before any consumer
-# switches to the new values (WordPressStack declares it so, on docker and swarm).
-# Usage: rotate_credentials.sh FILTER USER SET_PASSWORDS_SCRIPT   on the node that runs MySQL;
-# stdin: the new root password, then USER's new password, one line each.
+# Rotate the database's credentials inside the running MySQL container, in two phases (see
+# set_passwords.sh): `open` before any consumer switches to the new values, `close` once they
+# all have (WordPressStack declares that order, on docker and swarm).
+# Usage: rotate_credentials.sh FILTER USER PHASE SET_PASSWORDS_SCRIPT   on the node that runs MySQL;
+# PHASE: open or close; stdin: the new root password, then USER's new password, one line each.
 # FILTER is a `docker ps` filter that finds the MySQL container. No running container and none
 # stopped: a first install, which the image initialises from its secret files; nothing to do.
 # The passwords travel on stdin only: never on a command line, in the environment or in the output.
 set -eu
 filter=$1
 user=$2
-set_passwords=$3
+phase=$3
+set_passwords=$4
 
 running=$(docker ps -q --filter "$filter")
 if [ -z "$running" ]; then
@@ -24,4 +26,4 @@ if [ -z "$running" ]; then
 fi
 container=$(echo "$running" | head -n 1)
 # stdin passes straight through to the script inside the container.
-docker exec -i "$container" sh -c "$set_passwords" set_passwords "$user"
+docker exec -i "$container" sh -c "$set_passwords" set_passwords "$user" "$phase"

@@ -12,7 +12,7 @@ from moorings.wordpress_builders.docker_confinement import (
     capabilities,
     tmpfs,
 )
-from moorings.db_rotation import rotate_credentials
+from moorings.db_rotation import close_rotation, open_rotation
 from moorings.swarm_shell import NodeShell
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
@@ -54,9 +54,11 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
 
     mysql_image = docker.RemoteImage("mysql-image", name=args.mysql.image, keep_locally=True, opts=child)
     mysql_name = f"{prefix}-mysql"
-    # New passwords go into the running database first; only then do the secret files change.
+    # The running database takes the new passwords beside the old ones first; only then do the
+    # secret files change; once the site answers on the new ones, the old ones are retired.
+    mysql_filter = f"name=^{mysql_name}$"
     rotation = (
-        [rotate_credentials(stack, args.secrets, NodeShell(), f"name=^{mysql_name}$", args.wordpress.db_user)]
+        [open_rotation(stack, args.secrets, NodeShell(), mysql_filter, args.wordpress.db_user)]
         if args.mysql.online_rotation
         else []
     )
@@ -111,7 +113,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         # below holds `up` until the site answers.
         opts=pulumi.ResourceOptions.merge(named, pulumi.ResourceOptions(depends_on=[wordpress_files.carrier])),
     )
-    site_ready(
+    ready = site_ready(
         stack,
         # wp-login.php: 500 without a database; before the install it redirects to the installer.
         f"http://127.0.0.1:{args.wordpress.port}/wp-login.php",
@@ -119,6 +121,8 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         containers=[mysql, wordpress],
         ids=[mysql.id, wordpress.id, mysql_files.carrier.id, wordpress_files.carrier.id],
     )
+    if args.mysql.online_rotation:
+        close_rotation(stack, args.secrets, NodeShell(), mysql_filter, args.wordpress.db_user, after=[ready])
 
     return WordPressOutputs(
         url=url,

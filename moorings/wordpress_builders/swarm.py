@@ -13,6 +13,7 @@ from dataclasses import replace
 import pulumi
 import pulumi_docker as docker
 
+from moorings.db_rotation import close_rotation, open_rotation
 from moorings.swarm_service import (
     DNSRR,
     ROLLBACK,
@@ -95,6 +96,15 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     volumes = engine_volumes(stack, args)
 
     site_url = args.wordpress.public_url or f"http://{options.public_host}:{args.wordpress.port}"
+    # New passwords go into the running database (its task runs on the manager the provider talks
+    # to), beside the old ones, before any service moves to the new Swarm secrets; the old ones
+    # are retired once WordPress has rolled. Without the manager's shell there is nowhere to run
+    # it: a changed password then needs the database changed by hand first.
+    online = args.mysql.online_rotation and options.manager is not None
+    mysql_filter = f"label=com.docker.swarm.service.name={prefix}-mysql"
+    rotation = (
+        [open_rotation(stack, args.secrets, options.manager, mysql_filter, args.wordpress.db_user)] if online else []
+    )
     mysql = SwarmService(
         "mysql",
         SwarmServiceArgs(
@@ -119,7 +129,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
             manager=options.manager,
             # No ports: MySQL is reachable on the encrypted overlay only.
         ),
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=stack, depends_on=rotation),
     )
     wordpress = SwarmService(
         "wordpress",
@@ -147,6 +157,8 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         opts=pulumi.ResourceOptions(parent=stack, depends_on=[mysql]),
     )
 
+    if online:
+        close_rotation(stack, args.secrets, options.manager, mysql_filter, args.wordpress.db_user, after=[wordpress])
     if edge:
         edge_service(
             f"{prefix}-edge",

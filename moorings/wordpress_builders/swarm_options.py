@@ -31,4 +31,5 @@ class SwarmWordPressOptions:
     edge_image: str = DEFAULT_EDGE_IMAGE
     """routing edge: the pinned HAProxy image (2.x, reading /usr/local/etc/haproxy/haproxy.cfg)."""
     manager: Optional[NodeShell] = None
-    """SwarmCluster.manager_shell: where both services are drained before removal (SwarmServiceArgs.manager)."""
+    """SwarmCluster.manager_shell: where both services are drained before removal (SwarmServiceArgs.manager),
+    and where a changed database password is set in the running database first (moorings/db_rotation.py)."""

@@ -211,6 +211,10 @@ def container_ports(container: Container) -> set[float]:
 
 
 def is_database(resource: Resource) -> bool:
+    """Whether the resource runs the database server. A Job or CronJob runs to completion: with
+    MySQL's image it is a client of the server (a credential rotation, a backup), not the server."""
+    if resource.type in RUN_TO_COMPLETION:
+        return False
     return any(database_evidence(c) for c in containers(resource, include_init=False))
 
 

@@ -13,7 +13,8 @@ import time
 import pytest
 
 from tests.app.app_images import built_images
-from tests.app.site_content import SiteUnderTest, assert_served, publish, session_problem
+from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
+from tests.app.database_probe import database_accepts
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.docker_engine import docker, free_port, inspect, swarm_info
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
@@ -173,6 +174,26 @@ def test_a_replaced_mysql_service_keeps_the_data_and_the_next_up_is_a_no_op(swar
     assert task_containers("mysql") != before
     assert_served(swarm.url, swarm.published)
     assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
+    assert changed_steps(swarm.project.preview_json(STACK)) == []
+
+
+# On Swarm a new secret is a new task: MySQL restarts on its new files (one server at a time on its
+# data directory), then WordPress rolls. Requests fail at most this long, first to last failure.
+ROTATION_GAP = 90.0
+
+
+def test_a_password_rotation_is_set_in_the_running_database_before_the_services_roll(swarm):
+    rotated = rotate_database_passwords(swarm)
+    assert rotated.loop.failed_seconds <= ROTATION_GAP, rotated.loop.summary()
+    assert len(rotated.loop.answers) > 10, rotated.loop.summary()
+    (mysql,) = task_containers("mysql")
+    assert database_accepts(mysql, "root", rotated.root) and database_accepts(mysql, "wordpress", rotated.user)
+    assert rotated.root not in rotated.output and rotated.user not in rotated.output
+    assert_served(swarm.url, swarm.published, timeout=30)
+    site = WordPressSite(swarm.url)
+    site.log_in(swarm.published.user, swarm.published.password)
+    assert session_problem(site) is None
+    swarm.admin = site
     assert changed_steps(swarm.project.preview_json(STACK)) == []
 
 

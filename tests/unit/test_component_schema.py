@@ -195,14 +195,19 @@ def wordpress_run():
 
 
 def test_a_wordpress_stack_through_the_host_declares_its_workloads_in_the_namespace(wordpress_run):
-    for type_ in ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:Secret"):
-        assert wordpress_run.one(type_).inputs["metadata"]["namespace"] == "blog", type_
+    for type_, name in (
+        ("kubernetes:apps/v1:Deployment", None),
+        ("kubernetes:apps/v1:StatefulSet", None),
+        ("kubernetes:core/v1:Secret", "secret"),
+        ("kubernetes:batch/v1:Job", "mysql-credentials"),
+    ):
+        assert wordpress_run.one(type_, name).inputs["metadata"]["namespace"] == "blog", type_
     stack = wordpress_run.one(f"{PACKAGE}:index:WordPressStack", "site")
     assert wordpress_run.one("moorings:index:SecretBundle", "site-secrets").parent == stack.parent
 
 
 def test_its_given_password_stays_a_secret_and_the_rest_are_generated(wordpress_run):
-    secret = wordpress_run.one("kubernetes:core/v1:Secret")
+    secret = wordpress_run.one("kubernetes:core/v1:Secret", "secret")
     assert secret.input_is_secret("stringData")
     assert secret.inputs["stringData"]["mysql-root-password"] == PASSWORD
     assert all(plain_occurrences(r.raw_inputs, PASSWORD) == [] for r in wordpress_run.resources)

@@ -42,11 +42,15 @@ def test_the_stack_declares_mysql_wordpress_their_claims_exposure_and_safeguards
     assert children == [
         ("ConfigMap", "wordpress-apache"),
         ("Deployment", "wordpress"),
+        ("Job", "mysql-credentials"),
+        ("Job", "mysql-credentials-close"),
         ("NetworkPolicy", "mysql"),
+        ("NetworkPolicy", "mysql-credentials"),
         ("NetworkPolicy", "wordpress"),
         ("PersistentVolumeClaim", "mysql-data"),
         ("PersistentVolumeClaim", "wp-content"),
         ("PodDisruptionBudget", "wordpress"),
+        ("Secret", "mysql-credentials-record"),
         ("Service", "mysql"),
         ("Service", "wordpress"),
         ("StatefulSet", "mysql"),
@@ -312,13 +316,26 @@ DNS = {
 }
 
 
-def test_mysql_accepts_connections_from_the_wordpress_pods_only_and_connects_only_to_dns(objects):
+def test_mysql_accepts_connections_from_the_wordpress_pods_and_the_rotation_only_and_connects_only_to_dns(objects):
     policy = find(objects, "NetworkPolicy", "mysql")["spec"]
     assert policy == {
         "podSelector": _selects("mysql"),
         "policyTypes": ["Ingress", "Egress"],
-        "ingress": [{"from": [{"podSelector": _selects("wordpress")}], "ports": [{"port": 3306, "protocol": "TCP"}]}],
+        "ingress": [{
+            "from": [{"podSelector": _selects("wordpress")}, {"podSelector": _selects("mysql-credentials")}],
+            "ports": [{"port": 3306, "protocol": "TCP"}],
+        }],
         "egress": [DNS],
+    }
+
+
+def test_the_rotation_job_accepts_nothing_and_connects_to_dns_and_mysql_only(objects):
+    policy = find(objects, "NetworkPolicy", "mysql-credentials")["spec"]
+    assert policy == {
+        "podSelector": _selects("mysql-credentials"),
+        "policyTypes": ["Ingress", "Egress"],
+        "ingress": [],
+        "egress": [DNS, {"to": [{"podSelector": _selects("mysql")}], "ports": [{"port": 3306, "protocol": "TCP"}]}],
     }
 
 

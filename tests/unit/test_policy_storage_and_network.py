@@ -30,6 +30,18 @@ def claim(name, opts=None):
     )
 
 
+def mysql_client_job(name):
+    """A Job on MySQL's image (a credential rotation, a backup): a client of the server that runs to
+    completion, with no data of its own and no port to guard."""
+    k8s.batch.v1.Job(
+        name,
+        metadata=meta.ObjectMetaArgs(name=name),
+        spec=k8s.batch.v1.JobSpecArgs(
+            template=core.PodTemplateSpecArgs(metadata=meta.ObjectMetaArgs(labels={"app": name}), spec=mysql_pod())
+        ),
+    )
+
+
 def storage_program():
     protected = docker.Volume("mysql-data-protected", name="protected", opts=PROTECT)
     container("mysql-protected", image=MYSQL, volumes=[docker.ContainerVolumeArgs(volume_name=protected.name, container_path="/var/lib/mysql")])
@@ -39,6 +51,7 @@ def storage_program():
     container("mysql-without-volume", image=MYSQL)
     container("mysql-unmanaged-volume", image=MYSQL, mounts=[docker.ContainerMountArgs(type="volume", source="loose", target="/var/lib/mysql")])
     container("wordpress-without-volume")
+    mysql_client_job("mysql-client-job")
     claim("claim-protected", PROTECT)
     claim("claim-unprotected")  # like wp-content: no MySQL mounts it
     claim("mysql-claim-unprotected")
@@ -79,6 +92,7 @@ def network_program():
     deployment("mysql-allow-all", spec=mysql_pod())
     network_policy("allow-all", {"app": "mysql-allow-all"}, ingress=[net.NetworkPolicyIngressRuleArgs()])
     deployment("wordpress")
+    mysql_client_job("mysql-client-job")
 
 
 @pytest.fixture(scope="module")

@@ -121,6 +121,8 @@ def test_the_commented_three_host_example_is_a_valid_cluster():
     assert run.output("dockerHost") == "ssh://admin@10.0.0.11"
     commands = run.of_type("command:remote:Command")
     assert sorted(r.name for r in commands if not r.name.endswith(("-drain", "-rollout"))) == [
+        "mysql-credentials",
+        "mysql-credentials-close",
         "swarm-drain-10.0.0.12",
         "swarm-drain-10.0.0.13",
         "swarm-manager-token",
@@ -134,6 +136,8 @@ def test_the_commented_three_host_example_is_a_valid_cluster():
     # Each service is drained before removal on the first manager.
     drains = {r.name: r.inputs["connection"]["host"] for r in commands if r.name.endswith("-drain")}
     assert drains == {"demo-drain": "10.0.0.11", "mysql-drain": "10.0.0.11", "wordpress-drain": "10.0.0.11"}
+    # The database's passwords are changed where its task runs: the first manager.
+    assert run.one("command:remote:Command", "mysql-credentials").inputs["connection"]["host"] == "10.0.0.11"
     assert run.output("url") == "http://10.0.0.11:8080"
 
 

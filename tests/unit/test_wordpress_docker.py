@@ -42,6 +42,7 @@ def test_declares_the_compose_recipe_under_the_component(run):
     children = sorted((r.type.split(":")[-1], r.name) for r in run.children_of(stack))
     assert children == [
         ("Command", "mysql-credentials"),
+        ("Command", "mysql-credentials-close"),
         ("Command", "site-ready"),
         ("Container", "mysql"),
         ("Container", "mysql-secrets-carrier"),
@@ -240,10 +241,17 @@ def test_the_database_has_the_new_passwords_before_any_secret_file_changes(run, 
     assert carrier.urn in run.one(CONTAINER, name).depends_on
 
 
-def test_the_rotation_finds_the_mysql_container_by_its_exact_name_for_the_stacks_user(run):
-    create = run.one(COMMAND, "mysql-credentials").inputs["create"]
+@pytest.mark.parametrize("step, phase", [("mysql-credentials", "open"), ("mysql-credentials-close", "close")])
+def test_each_rotation_phase_finds_the_mysql_container_by_its_exact_name_for_the_stacks_user(run, step, phase):
+    create = run.one(COMMAND, step).inputs["create"]
     assert "'name=^moorings-t-mysql$'" in create
-    assert " wordpress " in create  # the user whose password it sets
+    assert f" wordpress {phase} " in create  # the user whose password it sets, and the phase
+
+
+def test_the_old_password_is_retired_only_once_the_site_answers_on_the_new_files(run):
+    close = run.one(COMMAND, "mysql-credentials-close")
+    assert run.one(COMMAND, "site-ready").urn in close.depends_on
+    assert close.input_is_secret("stdin")
 
 
 def test_the_new_passwords_reach_the_rotation_only_on_its_secret_stdin():
@@ -271,5 +279,5 @@ def test_each_container_drops_every_capability_but_those_its_root_entrypoint_use
 
 def test_with_online_rotation_off_no_step_runs_and_the_secret_files_change_at_once():
     run = deploy(mysql=MySqlSpec(image="mysql:8.4.6", online_rotation=False))
-    assert [r.name for r in run.of_type(COMMAND)] == ["site-ready"]
+    assert [r.name for r in run.of_type(COMMAND)] == ["site-ready"]  # neither phase of the rotation
     assert not any("mysql-credentials" in urn for urn in run.one(CONTAINER, "mysql-secrets-carrier").depends_on)

@@ -7,6 +7,7 @@ import pytest
 from moorings.secret_args import SecretBundleArgs
 from moorings.secret_bundle import SecretBundle
 from moorings.wordpress_args import MySqlSpec, WordPressSpec, WordPressStackArgs, wordpress_secret_entries
+from moorings.swarm_shell import NodeShell
 from moorings.wordpress_builders.swarm_options import SwarmWordPressOptions
 from moorings.wordpress_stack import WordPressStack
 from tests.harness import differences, run_program
@@ -247,3 +248,40 @@ def test_more_replicas_than_the_edge_has_slots_for_are_refused():
 def test_wordpress_answers_with_the_address_of_the_published_port(run):
     env = service(run, "wordpress")["taskSpec"]["containerSpec"]["env"]
     assert env["WORDPRESS_CONFIG_EXTRA"] == "define('WP_HOME', 'http://10.0.0.12:8080');\ndefine('WP_SITEURL', 'http://10.0.0.12:8080');"
+
+
+MANAGED = SwarmWordPressOptions(mysql_constraints=("node.id==abc123",), public_host="10.0.0.12", manager=NodeShell())
+
+
+def test_with_the_managers_shell_the_database_gets_a_new_password_before_mysql_moves_to_it():
+    run = deploy(options=MANAGED, mysql_password="second-password")
+    rotation = run.one("command:local:Command", "mysql-credentials")
+    (mysql,) = [r for r in run.of_type(SWARM_SERVICE) if r.name == "mysql"]
+    assert rotation.urn in mysql.depends_on  # and WordPress waits for MySQL (above)
+    assert " label=com.docker.swarm.service.name=moorings-t-mysql " in rotation.inputs["create"]
+    assert rotation.input_is_secret("stdin") and rotation.inputs["stdin"].endswith("\nsecond-password\n")
+    assert "second-password" not in rotation.inputs["create"]
+
+
+def test_the_old_password_is_retired_on_the_manager_once_wordpress_has_rolled():
+    run = deploy(options=MANAGED)
+    close = run.one("command:local:Command", "mysql-credentials-close")
+    # On the component: its service and the wait for its rollout, on the manager.
+    assert any(urn.endswith("::wordpress-rollout") for urn in close.depends_on), close.depends_on
+    assert " label=com.docker.swarm.service.name=moorings-t-mysql wordpress close " in close.inputs["create"]
+
+
+def test_rotating_the_database_password_with_the_managers_shell_runs_the_rotation_again():
+    changed = differences(
+        deploy(options=MANAGED, mysql_password="first-password"), deploy(options=MANAGED, mysql_password="second-password")
+    )
+    touched = sorted({line.split(" ")[0].rsplit("::", 1)[1] for line in changed})
+    # and both services roll, each waited for (its rollout) as without a rotation
+    assert touched == ["mysql", "mysql-credentials", "mysql-credentials-close", "mysql-password", "mysql-rollout", "wordpress", "wordpress-rollout"]
+
+
+def test_with_online_rotation_off_no_step_runs_and_mysql_waits_for_nothing():
+    run = deploy(options=MANAGED, mysql=MySqlSpec(image="mysql:8.4.6", online_rotation=False))
+    assert [r.name for r in run.of_type("command:local:Command") if r.name.startswith("mysql-credentials")] == []
+    (mysql,) = [r for r in run.of_type(SWARM_SERVICE) if r.name == "mysql"]
+    assert not any(urn.endswith("::mysql-credentials") for urn in mysql.depends_on)

@@ -14,6 +14,7 @@ from moorings.wordpress_builders.kubernetes.exposure import expose, ingress_url
 from moorings.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from moorings.wordpress_builders.kubernetes.mysql import mysql_statefulset
 from moorings.wordpress_builders.kubernetes.options import READ_WRITE_MANY
+from moorings.wordpress_builders.kubernetes.rotation import close_job, open_job
 from moorings.wordpress_builders.kubernetes.safeguards import guard
 from moorings.wordpress_builders.kubernetes.storage import claim
 from moorings.wordpress_builders.kubernetes.wordpress import wordpress_deployment
@@ -43,13 +44,22 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     at = Placement(parent=stack, namespace=options.namespace, instance=args.name_prefix)
     mysql_data = claim(at, "mysql-data", options.mysql_storage, protect=args.mysql.protect_data)
     wp_content = claim(at, "wp-content", options.wp_content_storage, protect=args.wordpress.protect_content)
+    mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
+    # New passwords go into the running database, beside the old ones, before MySQL, and after it
+    # WordPress, roll to them; the old ones are retired once WordPress has rolled.
+    rotation = (
+        [open_job(at, args.mysql.image, args.secrets, mysql_secrets, args.wordpress.db_user)]
+        if args.mysql.online_rotation
+        else []
+    )
     mysql = mysql_statefulset(
         at,
         args.mysql.image,
         args.wordpress,
-        args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER),
+        mysql_secrets,
         mysql_data,
         options.mysql_resources,
+        after=rotation,
     )
     wordpress = wordpress_deployment(
         at,
@@ -66,10 +76,12 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         # the database, so a port-forward or NodePort keeps the address it was installed at.
         site_url=args.wordpress.public_url or ingress_url(options.exposure),
     )
+    if rotation:
+        close_job(at, args.mysql.image, args.secrets, mysql_secrets, args.wordpress.db_user, after=[wordpress])
     url = expose(at, args.wordpress.port, options.exposure)
     if args.wordpress.public_url:
         url = args.wordpress.public_url
-    guard(at, options.safeguards, most, options.autoscaling, wordpress, options.exposure)
+    guard(at, options.safeguards, most, options.autoscaling, wordpress, options.exposure, rotation=bool(rotation))
     return WordPressOutputs(
         url=url,
         wordpress_name=wordpress.metadata.name,

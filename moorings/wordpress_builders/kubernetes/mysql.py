@@ -6,6 +6,9 @@ only to its claim and the scratch directories image_paths lists (read from the i
 
 from __future__ import annotations
 
+from typing import Sequence
+
+import pulumi
 import pulumi_kubernetes as k8s
 
 from moorings.k8s.placement import Placement
@@ -37,7 +40,9 @@ def mysql_statefulset(
     secrets: SecretWiring,
     data: k8s.core.v1.PersistentVolumeClaim,
     sizing: Resources,
+    after: Sequence[pulumi.Resource] = (),
 ) -> k8s.apps.v1.StatefulSet:
+    """`after`: what must finish before the StatefulSet changes (the credential rotation's Job)."""
     headless = service(
         at,
         NAME,
@@ -83,6 +88,6 @@ def mysql_statefulset(
                 ),
             ),
         ),
-        opts=at.opts(),
+        opts=at.opts(pulumi.ResourceOptions(depends_on=list(after))),
     )
     return statefulset

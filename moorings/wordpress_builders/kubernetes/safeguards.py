@@ -11,6 +11,7 @@ from moorings.k8s.network_policies import Peer, Port, Rule, workload_policy
 from moorings.k8s.placement import Placement
 from moorings.k8s.workloads import disruption_budget
 from moorings.wordpress_builders.kubernetes.mysql import NAME as MYSQL
+from moorings.wordpress_builders.kubernetes.rotation import NAME as ROTATION
 from moorings.wordpress_builders.kubernetes.options import Autoscaling, Exposure, Safeguards
 from moorings.wordpress_builders.kubernetes.wordpress import NAME as WORDPRESS
 from moorings.wordpress_builders.kubernetes.wordpress import PORT_NAME
@@ -26,26 +27,41 @@ def guard(
     autoscaling: Optional[Autoscaling],
     target: k8s.apps.v1.Deployment,
     exposure: Exposure,
+    rotation: bool,
 ) -> None:
+    """`rotation`: the stack runs the credential rotation's Job (mysql.onlineRotation)."""
     # By the most pods that can run: an autoscaler allowed 1 to 5 pods runs 5 at its busiest,
     # and a budget of one unavailable pod blocks no drain while a single pod runs.
     if safeguards.disruption_budget and most_replicas > 1:
         disruption_budget(at, WORDPRESS)
     if safeguards.network_policy:
-        _mysql_policy(at)
+        _mysql_policy(at, rotation)
         _wordpress_policy(at, exposure)
+        if rotation:
+            _rotation_policy(at)
     if autoscaling is not None:
         _autoscaler(at, autoscaling, target)
 
 
-def _mysql_policy(at: Placement) -> None:
-    """MySQL accepts connections only from the WordPress pods of this stack, on its port only,
-    and connects nowhere but to the cluster's DNS."""
+def _mysql_policy(at: Placement, rotation: bool) -> None:
+    """MySQL accepts connections only from the WordPress pods of this stack and its credential
+    rotation's Job, on its port only, and connects nowhere but to the cluster's DNS."""
+    clients = (Peer(pods=at.selector(WORDPRESS)),) + ((Peer(pods=at.selector(ROTATION)),) if rotation else ())
     workload_policy(
         at,
         MYSQL,
-        ingress=[Rule(peers=(Peer(pods=at.selector(WORDPRESS)),), ports=(Port(MYSQL_PORT),))],
+        ingress=[Rule(peers=clients, ports=(Port(MYSQL_PORT),))],
         egress=[],
+    )
+
+
+def _rotation_policy(at: Placement) -> None:
+    """The rotation's Job accepts no connection and connects only to MySQL (and the DNS)."""
+    workload_policy(
+        at,
+        ROTATION,
+        ingress=[],
+        egress=[Rule(peers=(Peer(pods=at.selector(MYSQL)),), ports=(Port(MYSQL_PORT),))],
     )
 
 
