@@ -31,6 +31,7 @@ USER_SECRET = "mysql-password"
 
 
 OPEN, CLOSE = "open", "close"
+NOTHING_TO_RETIRE = "'credential rotation (close): no earlier password to retire'"
 
 
 def rotation_command(container_filter: str, user: str, phase: str) -> str:
@@ -82,11 +83,18 @@ def _step(
     phase: str,
     after: Sequence[pulumi.Resource],
 ) -> pulumi.Resource:
+    script = rotation_command(container_filter, user, phase)
+    if phase == OPEN:
+        # A changed password is a changed stdin: the command runs again.
+        steps = dict(create=script)
+    else:
+        # Nothing to retire when the step is first declared (a first install, whose database the
+        # image initialised with these values); from then on each new password closes in place.
+        steps = dict(create=f"echo {NOTHING_TO_RETIRE}", update=script)
     return run(
         shell,
         "mysql-credentials" if phase == OPEN else "mysql-credentials-close",
         pulumi.ResourceOptions(parent=parent, depends_on=list(after)),
-        create=rotation_command(container_filter, user, phase),
-        # A changed password is a changed stdin: the command runs again, in place.
         stdin=new_credentials(secrets),
+        **steps,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from preview_review.rotation_steps import STEPS as ROTATION_STEPS
+
 # The CLI prints a value it cannot know during a preview as this placeholder.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # A secret value in the event stream: {SECRET_SIG: ..., "ciphertext": "[secret]"}; the digest prints "[secret]".
@@ -52,10 +54,15 @@ class Change:
         return self.new_inputs if self.new_inputs is not None else (self.old_inputs or {})
 
     @property
+    def named_after_secrets(self) -> bool:
+        """A secret, or an object whose name carries a digest of secret values (the rotation's Jobs)."""
+        return self.type in SECRET_TYPES or self.logical_name in ROTATION_STEPS
+
+    @property
     def name(self) -> str:
         """The object's own name (metadata.name, or a Swarm service's name), else the logical name.
-        A secret's is always its logical name."""
-        if self.type in SECRET_TYPES:
+        A secret's, or a name derived from secrets, is always its logical name."""
+        if self.named_after_secrets:
             return self.logical_name
         metadata = self.inputs.get("metadata") or {}
         name = metadata.get("name") if isinstance(metadata, dict) else None

@@ -1,6 +1,7 @@
 """Secrets: which secrets rotate, and which workloads roll because of it; whether a change of the
-database's passwords is set in the running database first (moorings/db_rotation.py's step), or
-would leave MySQL on the old one while WordPress switches. Never a value, nor a name derived
+database's passwords is set in the running database first (moorings/db_rotation.py's steps: a
+command on docker and swarm, a Job on Kubernetes), or would leave MySQL on the old one while
+WordPress switches. Never a value, nor a name derived
 from one (a Kubernetes Secret's name carries a digest of its content)."""
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from dataclasses import dataclass
 
 from preview_review.model import SECRET_TYPES, Change, Preview
 from preview_review.risk import WORKLOAD_TYPES
+from preview_review.rotation_steps import CLOSING_STEP, ONLINE_STEP
 
-COMMAND_TYPES = {"command:local:Command", "command:remote:Command"}
-# The logical names the components give them (moorings/db_rotation.py, moorings/wordpress_args.py).
-ONLINE_STEP = "mysql-credentials"
+STEP_TYPES = {"command:local:Command", "command:remote:Command", "kubernetes:batch/v1:Job"}
+# The logical names the components give them (moorings/wordpress_args.py).
 DATABASE_SECRETS = ("mysql-password", "mysql-root-password")
 KEY_SECRET_PREFIX = "wordpress-"  # wordpress-auth-key, wordpress-nonce-salt...
 
@@ -45,7 +46,7 @@ def rotation(preview: Preview) -> Rotation:
         for c in preview.changes
         if c.type in WORKLOAD_TYPES and c.op in ("update", "replace") and _reads_secret(c)
     )
-    online = [c for c in preview.changes if c.type in COMMAND_TYPES and c.logical_name == ONLINE_STEP]
+    online = [c for c in preview.changes if c.type in STEP_TYPES and c.logical_name == ONLINE_STEP]
     step_runs = any(c.op in ("create", "update", "replace") for c in online)
     database = any(c.logical_name in DATABASE_SECRETS for c in replaced) or (
         step_runs and any(c.op in ("update", "replace") for c in online)
@@ -53,8 +54,9 @@ def rotation(preview: Preview) -> Rotation:
     notes, warnings = [], []
     if database and step_runs:
         notes.append(
-            "database passwords: handled online. The running database takes the new values first "
-            f"({ONLINE_STEP}), then its consumers switch; a refused rotation stops `up` before them"
+            "database passwords: handled online. The running database takes the new values beside the "
+            f"old ones first ({ONLINE_STEP}), its consumers switch, then the old values are retired "
+            f"({CLOSING_STEP}); a refused rotation stops `up` before the consumers"
         )
     elif database:
         warnings.append(

@@ -53,7 +53,7 @@ def contains_secret(value: Any) -> bool:
 def shown(change: Change, path: str, inputs: Any) -> str:
     """The value at `path` as the review prints it. A Secret's values, any value marked secret and
     any property that names a secret (a name derived from its content) print as [secret]."""
-    if is_secret_type(change):
+    if is_secret_type(change) or (change.named_after_secrets and path in ("metadata.name", "name")):
         return SECRET
     value = lookup(inputs, path) if inputs is not None else _MISSING
     if value is _MISSING:

@@ -94,8 +94,8 @@ class MySqlSpec(TypedDict):
     protect_data: NotRequired[bool]
     """`protect` on the data volume (default true): `pulumi destroy` refuses until it is lifted."""
     online_rotation: NotRequired[bool]
-    """Set a changed password in the running database before any consumer switches (default true;
-    docker)."""
+    """Set a changed password in the running database beside the old one before any consumer
+    switches, and retire the old one after (default true; docker, swarm, kubernetes)."""
 
 
 class Storage(TypedDict):

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Optional
@@ -151,6 +152,30 @@ class EngineProject:
 
     def export(self, stack: str) -> str:
         return self.pulumi("stack", "export", "-s", stack).stdout
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """One engine event of `up --json`: a step starting (pre) or done (outputs), in engine order."""
+
+    kind: str  # "pre" or "done"
+    op: str  # create, update, create-replacement, delete-replaced, ...
+    name: str  # the resource's name (the URN's last part)
+    type: str
+
+
+def step_events(json_lines: str) -> list[StepEvent]:
+    """The steps an `up --json` took (its output: one engine event per line), in the engine's order."""
+    found = []
+    for line in json_lines.splitlines():
+        if not line.startswith("{"):
+            continue
+        event = json.loads(line)
+        for key, kind in (("resourcePreEvent", "pre"), ("resOutputsEvent", "done")):
+            if key in event:
+                meta = event[key]["metadata"]
+                found.append(StepEvent(kind, meta["op"], meta["urn"].rsplit("::", 1)[-1], meta["type"]))
+    return found
 
 
 def changed_steps(preview: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from tests.cluster_stacks import (
     wait_for_ready_replicas,
     wait_for_rollout,
 )
-from tests.pulumi_engine import changed_steps, require_engine, step_summary
+from tests.pulumi_engine import StepEvent, changed_steps, require_engine, step_events, step_summary
 
 pytestmark = [pytest.mark.engine, pytest.mark.cluster]
 
@@ -87,13 +87,46 @@ def test_a_rotated_password_rolls_both_workloads_to_a_new_secret_and_the_old_one
     before = control_plane.get("deployment/wordpress", "-n", NS)
     (old,) = secret_names_in_templates(before)
     staging.set("staging", "mysqlPassword", CANARY, secret=True)
-    staging.up("staging")
+    done = staging.up("staging", "--json")
+    order = rotation_order(step_events(done.stdout))
+    assert [step for step in order if not step.startswith("mysql-credentials-record")] == [
+        "secret created",
+        "mysql-credentials created",  # open: the database takes the new password beside the old
+        "mysql updated",  # the StatefulSet rolls, then the Deployment
+        "wordpress updated",
+        "mysql-credentials-close created",  # the old password retired
+        "secret deleted",  # the old Secret, last
+    ]
+    # The record has a fixed name (the next open Job mounts it by that name), and the provider
+    # replaces a Secret whose data changes: it goes and comes back, once the open Job is done.
+    opened = order.index("mysql-credentials created")
+    assert opened < order.index("mysql-credentials-record deleted") < order.index("mysql-credentials-record created")
     (new,) = secret_names_in_templates(control_plane.get("deployment/wordpress", "-n", NS))
     assert new != old and secret_names_in_templates(control_plane.get("statefulset/mysql", "-n", NS)) == {new}
     wait_for_rollout(control_plane, NS, "deployment/wordpress")
     wait_for_rollout(control_plane, NS, "statefulset/mysql")
     secrets = names(control_plane, "secrets", NS)
     assert new in secrets and old not in secrets
+
+
+def rotation_order(events: list[StepEvent]) -> list[str]:
+    """When each step of a rotation finished, in order: the Secrets, the Jobs and the workloads."""
+    done = {"create-replacement": "created", "update": "updated", "delete-replaced": "deleted"}
+    wanted = {"secret", "mysql-credentials", "mysql-credentials-record", "mysql", "wordpress", "mysql-credentials-close"}
+    return [
+        f"{e.name} {done[e.op]}"
+        for e in events
+        if e.kind == "done" and e.op in done and e.name in wanted and e.type.startswith("kubernetes:")
+        and not (e.name == "mysql-credentials" and e.op == "delete-replaced")
+        and not (e.name == "mysql-credentials-close" and e.op == "delete-replaced")
+    ]
+
+
+def test_the_rotation_jobs_completed_on_the_cluster(staging, control_plane):
+    jobs = control_plane.get("jobs", "-n", NS)["items"]
+    assert sorted(j["metadata"]["name"].rsplit("-", 1)[0] for j in jobs) == ["mysql-credentials", "mysql-credentials-close"]
+    assert all(j["status"].get("succeeded") == 1 for j in jobs), [j["status"] for j in jobs]
+    assert "mysql-credentials" in names(control_plane, "secrets", NS)  # the record
 
 
 def test_the_api_refuses_to_change_an_immutable_secret_in_place(staging, control_plane):

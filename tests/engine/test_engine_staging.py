@@ -14,6 +14,8 @@ WORDPRESS = "kubernetes:apps/v1:Deployment::wordpress"
 MYSQL = "kubernetes:apps/v1:StatefulSet::mysql"
 SECRET = "kubernetes:core/v1:Secret::secret"
 GENERATED_PASSWORD = "random:index/randomPassword:RandomPassword::mysql-password"
+ROTATION_JOBS = {("replace", "kubernetes:batch/v1:Job::mysql-credentials"), ("replace", "kubernetes:batch/v1:Job::mysql-credentials-close")}
+RECORD = "kubernetes:core/v1:Secret::mysql-credentials-record"
 BUDGET = "kubernetes:policy/v1:PodDisruptionBudget::wordpress"
 CANARY = "Canary-Password-4c1f2a"
 
@@ -58,8 +60,11 @@ def test_a_rotated_password_replaces_the_secret_and_rolls_both_workloads(staging
     preview = staging.preview_json("staging")
     ops = {(op, resource) for op, resource, _ in map(step_summary, changed_steps(preview))}
     # The Secret's name is a digest of its content: a new one is created, the workloads roll to it,
-    # and the generated password it replaces goes.
-    assert ops == {("replace", SECRET), ("update", WORDPRESS), ("update", MYSQL), ("delete", GENERATED_PASSWORD)}
+    # and the generated password it replaces goes. The rotation's two Jobs are new ones (their names
+    # carry the digest of the passwords), and the record of the database's passwords is rewritten.
+    assert ops == {
+        ("replace", SECRET), ("update", WORDPRESS), ("update", MYSQL), ("delete", GENERATED_PASSWORD), ("replace", RECORD),
+    } | ROTATION_JOBS
     staging.up("staging")
     for text in (str(preview), staging.export("staging")):
         assert CANARY not in text

@@ -3,11 +3,14 @@ section says, the verdict and the exit code. One behaviour per test."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from preview_review.render_json import as_json
 from preview_review.render_markdown import markdown
 from preview_review.render_text import text
+from preview_review.review import review
 from tests.preview_fixtures import CASES, digest, engine_exit, preview, reviewed
 
 
@@ -37,7 +40,7 @@ def test_the_fixtures_cover_every_case_of_the_issue():
 def test_no_change_is_clear_and_counts_every_resource_as_same():
     result = reviewed("k8s-no-change")
     assert (result.verdict, result.exit_code) == ("clear", 0)
-    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "same": 33}
+    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "same": 37}
     assert result.scaling == [] and result.risks == []
 
 
@@ -112,6 +115,7 @@ def test_secret_rotation_names_the_secrets_and_the_workloads_that_roll():
     rotation = reviewed("k8s-secret-rotation").rotation
     assert rotation.secrets == (
         "secret Secret (moorings-staging): Kubernetes Secret, replaced with new values",
+        "mysql-credentials-record Secret (moorings-staging): Kubernetes Secret, replaced with new values",
         "mysql-password RandomPassword (staging): generated password, removed",
     )
     assert rotation.rolled == ("mysql StatefulSet (moorings-staging)", "wordpress Deployment (moorings-staging)")
@@ -198,10 +202,11 @@ def _diffs(result):
 
 
 def _secret_object_names() -> set[str]:
-    """The Kubernetes Secret's real names (they carry a digest of the values), from the fixture."""
+    """The real names that carry a digest of the values, from the fixture: the bundle's Secret and
+    the rotation's Jobs (the record Secret has a fixed name)."""
     names = set()
     for change in preview("k8s-secret-rotation", "digest").changes:
-        if change.type == "kubernetes:core/v1:Secret":
+        if change.type in ("kubernetes:core/v1:Secret", "kubernetes:batch/v1:Job") and change.logical_name != "mysql-credentials-record":
             for inputs in (change.old_inputs, change.new_inputs):
                 name = ((inputs or {}).get("metadata") or {}).get("name")
                 if isinstance(name, str):
@@ -232,7 +237,8 @@ def test_swarm_scale_up_is_one_service_3_to_5_and_clear_with_no_knob_warning():
 def test_swarm_scale_up_sets_apart_what_the_provider_reports_without_a_change():
     from preview_review.diff_rows import resource_diffs
 
-    (diff,) = resource_diffs(preview("swarm-scale-up"))
+    # Beside it: the wait for the demo's rollout, run again on the manager (settle.sh).
+    (diff,) = [d for d in resource_diffs(preview("swarm-scale-up")) if d.change.type == "docker:index/service:Service"]
     assert [(r.path, r.before, r.after) for r in diff.rows] == [("mode.replicated.replicas", "3", "5")]
     assert "taskSpec.containerSpec.sysctl" in diff.same_value
     assert "same value before and after: `taskSpec.containerSpec.env`" in markdown(reviewed("swarm-scale-up"))
@@ -282,9 +288,21 @@ def test_no_other_case_relaxes_any_confinement(case):
     assert not [r.line for r in reviewed(case).risks if "relaxes confinement" in r.line]
 
 
+@pytest.mark.parametrize("case", ["k8s-secret-rotation", "swarm-secret-rotation"])
+def test_a_database_password_change_is_handled_online_on_kubernetes_and_swarm_too(case):
+    result = reviewed(case)
+    assert [n.split(":")[0] for n in result.rotation.notes] == ["database passwords"]
+    assert "handled online" in result.rotation.notes[0] and result.rotation.warnings == ()
+    assert "a rotation that breaks the running database" not in result.reasons
+    # The rotation's own steps (new Jobs, the record) are not risks of their own.
+    assert not any(r.change.logical_name.startswith("mysql-credentials") for r in result.risks)
+
+
 def test_a_database_password_change_without_the_online_step_is_a_warning_for_a_second_reviewer():
-    # Kubernetes has no online rotation step yet: MySQL would keep the old password.
-    result = reviewed("k8s-secret-rotation")
+    # The same preview with the steps taken out: MySQL would keep the old password.
+    base = preview("k8s-secret-rotation")
+    stripped = replace(base, changes=tuple(c for c in base.changes if not c.logical_name.startswith("mysql-credentials")))
+    result = review(stripped)
     assert [w.split(":")[0] for w in result.rotation.warnings] == ["database passwords change with no online rotation"]
     assert "a rotation that breaks the running database" in result.reasons
     assert result.verdict == "needs a second reviewer"

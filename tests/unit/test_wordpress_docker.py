@@ -241,11 +241,19 @@ def test_the_database_has_the_new_passwords_before_any_secret_file_changes(run, 
     assert carrier.urn in run.one(CONTAINER, name).depends_on
 
 
-@pytest.mark.parametrize("step, phase", [("mysql-credentials", "open"), ("mysql-credentials-close", "close")])
-def test_each_rotation_phase_finds_the_mysql_container_by_its_exact_name_for_the_stacks_user(run, step, phase):
-    create = run.one(COMMAND, step).inputs["create"]
-    assert "'name=^moorings-t-mysql$'" in create
-    assert f" wordpress {phase} " in create  # the user whose password it sets, and the phase
+@pytest.mark.parametrize("step, phase, runs_on", [
+    ("mysql-credentials", "open", "create"),
+    # Declared on a first install, it has nothing to retire: it runs on each later password change.
+    ("mysql-credentials-close", "close", "update"),
+])
+def test_each_rotation_phase_finds_the_mysql_container_by_its_exact_name_for_the_stacks_user(run, step, phase, runs_on):
+    script = run.one(COMMAND, step).inputs[runs_on]
+    assert "'name=^moorings-t-mysql$'" in script
+    assert f" wordpress {phase} " in script  # the user whose password it sets, and the phase
+
+
+def test_the_closing_step_does_nothing_when_first_declared(run):
+    assert run.one(COMMAND, "mysql-credentials-close").inputs["create"].startswith("echo ")
 
 
 def test_the_old_password_is_retired_only_once_the_site_answers_on_the_new_files(run):

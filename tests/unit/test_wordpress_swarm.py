@@ -268,7 +268,7 @@ def test_the_old_password_is_retired_on_the_manager_once_wordpress_has_rolled():
     close = run.one("command:local:Command", "mysql-credentials-close")
     # On the component: its service and the wait for its rollout, on the manager.
     assert any(urn.endswith("::wordpress-rollout") for urn in close.depends_on), close.depends_on
-    assert " label=com.docker.swarm.service.name=moorings-t-mysql wordpress close " in close.inputs["create"]
+    assert " label=com.docker.swarm.service.name=moorings-t-mysql wordpress close " in close.inputs["update"]
 
 
 def test_rotating_the_database_password_with_the_managers_shell_runs_the_rotation_again():
