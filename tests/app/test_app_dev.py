@@ -46,9 +46,11 @@ def dev(tmp_path_factory):
     project.set(STACK, "wordpress.image", images["wordpress"])
     project.set(STACK, "mysql.image", images["mysql"])
     project.set(STACK, "wordpress.port", str(free_port()))
-    project.up(STACK)
-    yield SiteUnderTest(project, STACK)
-    project.destroy(STACK, check=False)
+    try:  # a failed first `up` leaves what it created: destroy that too
+        project.up(STACK)
+        yield SiteUnderTest(project, STACK)
+    finally:
+        project.destroy(STACK, check=False)
 
 
 def test_a_fresh_site_shows_wordpress_installer_at_the_url_output(dev):

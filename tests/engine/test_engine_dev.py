@@ -35,9 +35,11 @@ def dev(tmp_path_factory):
     project.set(STACK, "mysql.image", build("mysql"))
     project.port = free_port()
     project.set(STACK, "wordpress.port", str(project.port))
-    project.up(STACK)
-    yield project
-    project.destroy(STACK, check=False)
+    try:  # a failed first `up` leaves what it created: destroy that too
+        project.up(STACK)
+        yield project
+    finally:
+        project.destroy(STACK, check=False)
 
 
 def test_both_containers_run_and_mysql_is_healthy(dev):
