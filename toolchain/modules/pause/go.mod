@@ -1,0 +1,3 @@
+module moorings.local/toolchain/pause
+
+go 1.26.0
