@@ -10,3 +10,4 @@ sys.path.insert(0, str(ROOT / "policies"))
 
 # The control plane of the tests marked `cluster`: one per session, started on first use.
 from tests.control_plane import control_plane  # noqa: E402,F401
+from tests.kubernetes_node import kubernetes_node  # noqa: E402,F401

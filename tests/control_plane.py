@@ -67,6 +67,8 @@ class ControlPlane:
     """The running components; `kubeconfig` is what a user of this cluster would be given."""
 
     dir: Path
+    fake_node: bool = True
+    """kwok's node; without it no node exists until a real one joins (tests/kubernetes_node.py)."""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     started_in: dict[str, float] = field(default_factory=dict)
     """Seconds from spawn to ready, for the components waited on (and `all`)."""
@@ -86,9 +88,10 @@ class ControlPlane:
         self._apiserver(etcd)
         self._wait("kube-apiserver", lambda: self._readyz())
         self._controllers()
-        self._kwok()
-        self.kubectl("apply", "-f", str(OUR_STAGES / "node.yaml"))
-        self._wait("node", self._node_ready, logs=("kwok", "kube-controller-manager"))
+        if self.fake_node:
+            self._kwok()
+            self.kubectl("apply", "-f", str(OUR_STAGES / "node.yaml"))
+            self._wait("node", self._node_ready, logs=("kwok", "kube-controller-manager"))
         self.started_in["all"] = time.monotonic() - begun
 
     def _spawn(self, name: str, *args: str) -> None:
@@ -149,6 +152,8 @@ class ControlPlane:
             "--service-account-key-file", str(self.dir / "sa.key"),
             "--service-account-signing-key-file", str(self.dir / "sa.key"),
             "--service-cluster-ip-range", "10.96.0.0/16",
+            # A real node's name does not resolve here; its address does (tests/kubernetes_node.py).
+            "--kubelet-preferred-address-types", "InternalIP,Hostname",
         )
         self._write_kubeconfig()
 
@@ -200,10 +205,10 @@ class ControlPlane:
             "--node-lease-duration-seconds", "40",
         )
 
-    def _node_ready(self) -> bool:
+    def _node_ready(self, name: str = NODE) -> bool:
         """Ready, and untainted: the node lifecycle controller saw it ready and lifted the
         not-ready taint every new node starts with, so the scheduler may use it."""
-        found = self.kubectl("get", "node", NODE, "-o", "json", check=False)
+        found = self.kubectl("get", "node", name, "-o", "json", check=False)
         if found.returncode != 0:
             return False
         node = json.loads(found.stdout)
