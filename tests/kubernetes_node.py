@@ -15,6 +15,8 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -26,8 +28,8 @@ from tests.netns_lab import alive, end_pids, ip
 from tests.node_images import images_problem, pause_archive, shell_archive, PAUSE_IMAGE
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required
 
-OURS = ("kubelet", "runc", "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
-SYSTEM = ("containerd", "containerd-shim-runc-v2", "ctr", "ip", "iptables")  # Debian's containerd package
+OURS = ("kubelet", "kube-proxy", "runc", "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
+SYSTEM = ("containerd", "containerd-shim-runc-v2", "ctr", "ip", "iptables", "nft")
 STARTUP_TIMEOUT = 90  # seconds; the node registers and reports its network ready in a few
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
@@ -41,7 +43,7 @@ def node_problem() -> Optional[str]:
         return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh kube-node runc cni pause`)"
     absent = [name for name in SYSTEM if shutil.which(name) is None]
     if absent:
-        return f"missing {', '.join(absent)} (apt-get install containerd iproute2 iptables)"
+        return f"missing {', '.join(absent)} (apt-get install containerd iproute2 iptables nftables)"
     if not (CGROUP_ROOT / "memory").is_dir() and not (CGROUP_ROOT / "cgroup.controllers").exists():
         return "no memory cgroup hierarchy (the kubelet needs cgroups)"
     return images_problem()
@@ -90,6 +92,7 @@ class KubernetesNode:
         self._bridge()
         self._kubelet()
         self._wait("kubelet", lambda: self.plane._node_ready(self.name))
+        self._kube_proxy()
 
     def _spawn(self, name: str, command: list[str], env: Optional[dict[str, str]] = None) -> None:
         with open(self.dir / f"{name}.log", "wb") as log:
@@ -122,7 +125,9 @@ class KubernetesNode:
         return {"cniVersion": "1.0.0", "name": "moorings-pods", "plugins": [
             {"type": "bridge", "bridge": self.bridge, "isGateway": True, "ipMasq": False,
              "hairpinMode": True,
+             # The default route (via the bridge) takes Service addresses to kube-proxy's rules.
              "ipam": {"type": "host-local", "ranges": [[{"subnet": self.subnet}]],
+                      "routes": [{"dst": "0.0.0.0/0"}],
                       "dataDir": str(self.dir / "ipam")}},
             {"type": "portmap", "capabilities": {"portMappings": True}},
         ]}
@@ -173,6 +178,19 @@ class KubernetesNode:
             "--node-ip", self.ip,
         ])
 
+    def _kube_proxy(self) -> None:
+        """Services' virtual IPs, in nftables (its tables `kube-proxy`, ip and ip6, removed at
+        stop). The conntrack settings are left as they are: they are the host's, not ours."""
+        healthz = f"127.0.0.1:{free_port()}"
+        self._spawn("kube-proxy", [
+            str(TOOLCHAIN_BIN / "kube-proxy"), "--kubeconfig", str(self.plane.kubeconfig),
+            "--proxy-mode", "nftables", "--hostname-override", self.name, "--cluster-cidr", self.subnet,
+            "--nodeport-addresses", "primary", "--conntrack-max-per-core", "0",
+            "--conntrack-tcp-timeout-established", "0", "--conntrack-tcp-timeout-close-wait", "0",
+            "--metrics-bind-address", f"127.0.0.1:{free_port()}", "--healthz-bind-address", healthz,
+        ])
+        self._wait("kube-proxy", lambda: _answers(f"http://{healthz}/healthz"))
+
     # -- using -----------------------------------------------------------------------------
 
     def ctr(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -203,6 +221,9 @@ class KubernetesNode:
     def stop(self) -> None:
         """The kubelet first (no new pods), then every pod's containers and sandbox, then
         containerd; then whatever they left in the host."""
+        self._end("kube-proxy")
+        for family in ("ip", "ip6"):
+            subprocess.run(["nft", "delete", "table", family, "kube-proxy"], capture_output=True, timeout=30)
         self._end("kubelet")
         netns = self._sandbox_netns()
         self._netns_seen += netns
@@ -228,6 +249,8 @@ class KubernetesNode:
             found.append(f"bridge {self.bridge}")
         found += [f"cgroup {h / self.cgroup_parent}" for h in CGROUP_ROOT.iterdir() if (h / self.cgroup_parent).exists()]
         found += [f"mount {m}" for m in _mounts_under(self.dir)]
+        tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, timeout=30).stdout
+        found += [f"nftables {line}" for line in tables.splitlines() if line.endswith(" kube-proxy")]
         rules = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True, timeout=30).stdout
         found += [f"iptables rule {line}" for line in rules.splitlines() if f"moorings node {self.bridge}" in line]
         return found
@@ -287,6 +310,14 @@ class KubernetesNode:
                 if str(self.socket).encode() in command and alive(int(entry.name)):
                     ours.append(int(entry.name))
         end_pids(ours)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except urllib.error.HTTPError:
+        return False
 
 
 def _containerd_config(root: Path, runc: Path, cni: Path) -> str:

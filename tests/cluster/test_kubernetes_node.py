@@ -1,6 +1,6 @@
 """A real node (tests/kubernetes_node.py): pods start in containerd with runc, get an address on
-the node's bridge, answer each other, show their logs and take `exec`; stopped, the node
-leaves nothing in the host."""
+the node's bridge, answer each other directly and through a Service (kube-proxy), show their
+logs and take `exec`; stopped, the node leaves nothing in the host."""
 
 import json
 import time
@@ -64,6 +64,20 @@ def test_one_pod_answers_another_over_the_bridge(kubernetes_node, pods):
     fetched = kubernetes_node.plane.kubectl("exec", "-n", NS, "client", "--", "sh", "-c", request)
     assert fetched.stdout.splitlines()[0].startswith("HTTP/1.")
     assert fetched.stdout.strip().splitlines()[-1] == "served-by-web"
+
+
+def test_a_service_address_reaches_its_pod_through_kube_proxy(kubernetes_node, pods):
+    plane = kubernetes_node.plane
+    plane.kubectl("expose", "-n", NS, "pod", "web", "--port", "80", "--target-port", "8080")
+    address = plane.get("service", "web", "-n", NS)["spec"]["clusterIP"]
+    request = f"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 {address} 80"
+    deadline = time.monotonic() + 30  # kube-proxy writes the Service's rules a moment later
+    while True:
+        fetched = plane.kubectl("exec", "-n", NS, "client", "--", "sh", "-c", request, check=False)
+        if fetched.stdout.strip().endswith("served-by-web") or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert fetched.stdout.strip().splitlines()[-1:] == ["served-by-web"], fetched
 
 
 def test_stopped_the_node_leaves_nothing_behind(kubernetes_node, pods):
