@@ -69,6 +69,9 @@ class ControlPlane:
     dir: Path
     fake_node: bool = True
     """kwok's node; without it no node exists until a real one joins (tests/kubernetes_node.py)."""
+    address: str = "127.0.0.1"
+    """Where the API server listens: a real node's pods reach it at an address of the node's
+    bridge (through the `kubernetes` Service), never at a loopback one."""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     started_in: dict[str, float] = field(default_factory=dict)
     """Seconds from spawn to ready, for the components waited on (and `all`)."""
@@ -139,13 +142,14 @@ class ControlPlane:
 
     def _apiserver(self, etcd: str) -> None:
         port = free_port()
-        self.server = f"https://127.0.0.1:{port}"
+        self.server = f"https://{self.address}:{port}"
+        # The default reconciler would publish 127.0.0.1 as the `kubernetes` Service's
+        # endpoint, which the API refuses (a loopback address).
+        loopback = ("--endpoint-reconciler-type", "none") if self.address.startswith("127.") else ()
         self._spawn(
             "kube-apiserver", "--etcd-servers", etcd,
-            "--bind-address", "127.0.0.1", "--secure-port", str(port),
-            # The default reconciler would publish 127.0.0.1 as the `kubernetes` Service's
-            # endpoint, which the API refuses (a loopback address).
-            "--advertise-address", "127.0.0.1", "--endpoint-reconciler-type", "none",
+            "--bind-address", self.address, "--secure-port", str(port),
+            "--advertise-address", self.address, *loopback,
             "--cert-dir", str(self.dir / "pki"),  # a self-signed serving certificate
             "--token-auth-file", str(self.dir / "tokens.csv"), "--authorization-mode", "RBAC",
             "--service-account-issuer", "https://kubernetes.default.svc",

@@ -25,10 +25,11 @@ import pytest
 
 from tests.control_plane import ControlPlane, _die_with_parent, free_port, require_control_plane
 from tests.netns_lab import alive, end_pids, ip
-from tests.node_images import images_problem, pause_archive, shell_archive, PAUSE_IMAGE
+from tests.node_dns import COREDNS_IMAGE, DNS_IP, DOMAIN, dns_objects
+from tests.node_images import PAUSE_IMAGE, coredns_archive, images_problem, pause_archive, shell_archive
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required
 
-OURS = ("kubelet", "kube-proxy", "runc", "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
+OURS = ("kubelet", "kube-proxy", "coredns", "pause", "runc", "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
 SYSTEM = ("containerd", "containerd-shim-runc-v2", "ctr", "ip", "iptables", "nft")
 STARTUP_TIMEOUT = 90  # seconds; the node registers and reports its network ready in a few
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -40,7 +41,7 @@ def node_problem() -> Optional[str]:
         return "a node needs root (mounts, cgroups, network namespaces)"
     missing = [name for name in OURS if not (TOOLCHAIN_BIN / name).exists()]
     if missing:
-        return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh kube-node runc cni pause`)"
+        return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh kube-node runc cni pause coredns`)"
     absent = [name for name in SYSTEM if shutil.which(name) is None]
     if absent:
         return f"missing {', '.join(absent)} (apt-get install containerd iproute2 iptables nftables)"
@@ -83,16 +84,29 @@ class KubernetesNode:
 
     # -- starting --------------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """The node's bridge and address, before the control plane: its API server listens there."""
+        if not Path(f"/sys/class/net/{self.bridge}").exists():
+            self._bridge()
+
     def start(self) -> None:
+        self.prepare()
         self._containerd()
         self._wait("containerd", lambda: self.ctr("version", check=False).returncode == 0)
         self.import_archive(pause_archive(self.dir / "pause.tar"))
         self.import_archive(shell_archive(self.dir / "busybox.tar"))
+        self.import_archive(coredns_archive(self.dir / "coredns.tar", COREDNS_IMAGE))
         _make_cgroups(self.cgroup_parent)
-        self._bridge()
         self._kubelet()
         self._wait("kubelet", lambda: self.plane._node_ready(self.name))
         self._kube_proxy()
+        self._dns()
+
+    def _dns(self) -> None:
+        path = self.dir / "dns.json"
+        path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": dns_objects()}))
+        self.plane.kubectl("apply", "-f", str(path))
+        self.plane.kubectl("rollout", "status", "-n", "kube-system", "deployment/coredns", "--timeout=90s")
 
     def _spawn(self, name: str, command: list[str], env: Optional[dict[str, str]] = None) -> None:
         with open(self.dir / f"{name}.log", "wb") as log:
@@ -162,6 +176,7 @@ class KubernetesNode:
             # without a client certificate; only this host and its pods can connect.
             "authentication": {"anonymous": {"enabled": True}, "webhook": {"enabled": False}},
             "authorization": {"mode": "AlwaysAllow"},
+            "clusterDNS": [DNS_IP], "clusterDomain": DOMAIN,
             "failSwapOn": False, "resolvConf": "/etc/resolv.conf",
             "oomScoreAdj": 0,  # -999 needs CAP_SYS_RESOURCE, which this host withholds
             "podLogsDir": str(self.dir / "pod-logs"),
@@ -410,7 +425,9 @@ def kubernetes_node(tmp_path_factory):
     require_node()
     plane = ControlPlane(tmp_path_factory.mktemp("node-plane"), fake_node=False)
     node = KubernetesNode(plane, tmp_path_factory.mktemp("node"))
+    plane.address = node.ip
     try:
+        node.prepare()
         plane.start()
         node.start()
         yield node

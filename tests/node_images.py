@@ -2,6 +2,7 @@
 reachable: OCI archives of one uncompressed layer, ready for `ctr images import`.
 
 - the sandbox image: toolchain's static `pause` alone (FROM scratch);
+- the cluster DNS's: toolchain's static `coredns` alone (tests/node_dns.py);
 - a shell image: Debian's static busybox (busybox-static), for pods that only need a shell,
   `httpd` or `wget`.
 """
@@ -21,7 +22,7 @@ PAUSE_IMAGE = "moorings.local/pause:1.0.0"
 SHELL_IMAGE = "moorings.local/busybox:1.35"
 BUSYBOX = Path("/bin/busybox")
 # The applets a shell pod uses, as links to the one binary.
-APPLETS = ("sh", "cat", "echo", "env", "hostname", "ls", "nc", "sleep", "wget", "id", "ip", "ps", "httpd", "mkdir")
+APPLETS = ("sh", "cat", "echo", "env", "hostname", "ls", "nc", "sleep", "wget", "id", "ip", "ps", "httpd", "mkdir", "nslookup")
 
 
 def images_problem() -> str | None:
@@ -36,6 +37,11 @@ def images_problem() -> str | None:
 def pause_archive(path: Path) -> Path:
     layer = _layer({"pause": TOOLCHAIN_BIN / "pause"}, {})
     return _archive(path, PAUSE_IMAGE, layer, {"Entrypoint": ["/pause"], "User": "65535:65535"})
+
+
+def coredns_archive(path: Path, name: str) -> Path:
+    layer = _layer({"coredns": TOOLCHAIN_BIN / "coredns"}, {}, folders=("etc", "tmp"))
+    return _archive(path, name, layer, {"Entrypoint": ["/coredns"]})
 
 
 def shell_archive(path: Path) -> Path:

@@ -1,5 +1,5 @@
 """A real node (tests/kubernetes_node.py): pods start in containerd with runc, get an address on
-the node's bridge, answer each other directly and through a Service (kube-proxy), show their
+the node's bridge, answer each other directly and through a Service (kube-proxy), find Services by name (CoreDNS), show their
 logs and take `exec`; stopped, the node leaves nothing in the host."""
 
 import json
@@ -78,6 +78,13 @@ def test_a_service_address_reaches_its_pod_through_kube_proxy(kubernetes_node, p
             break
         time.sleep(1)
     assert fetched.stdout.strip().splitlines()[-1:] == ["served-by-web"], fetched
+
+
+def test_the_cluster_dns_answers_a_service_name_with_its_address(kubernetes_node, pods):
+    plane = kubernetes_node.plane
+    address = plane.get("service", "web", "-n", NS)["spec"]["clusterIP"]
+    answer = plane.kubectl("exec", "-n", NS, "client", "--", "nslookup", f"web.{NS}.svc.cluster.local").stdout
+    assert f"web.{NS}.svc.cluster.local" in answer and address in answer, answer
 
 
 def test_stopped_the_node_leaves_nothing_behind(kubernetes_node, pods):
