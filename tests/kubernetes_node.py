@@ -24,12 +24,15 @@ from typing import Optional
 import pytest
 
 from tests.control_plane import ControlPlane, _die_with_parent, free_port, require_control_plane
+from tests.kernel_features import nft_queue_problem
 from tests.netns_lab import alive, end_pids, ip
 from tests.node_dns import COREDNS_IMAGE, DNS_IP, DOMAIN, dns_objects
-from tests.node_images import PAUSE_IMAGE, coredns_archive, images_problem, pause_archive, shell_archive
+from tests.node_images import PAUSE_IMAGE, binary_archive, images_problem, pause_archive, shell_archive
+from tests.node_registry import Registry
+from tests.node_network_policies import ENFORCER_IMAGE, TABLE, enforcer_objects
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required
 
-OURS = ("kubelet", "kube-proxy", "coredns", "pause", "runc", "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
+OURS = ("kubelet", "kube-proxy", "coredns", "kube-network-policies", "pause", "runc", "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
 SYSTEM = ("containerd", "containerd-shim-runc-v2", "ctr", "ip", "iptables", "nft")
 STARTUP_TIMEOUT = 90  # seconds; the node registers and reports its network ready in a few
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -41,7 +44,7 @@ def node_problem() -> Optional[str]:
         return "a node needs root (mounts, cgroups, network namespaces)"
     missing = [name for name in OURS if not (TOOLCHAIN_BIN / name).exists()]
     if missing:
-        return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh kube-node runc cni pause coredns`)"
+        return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh kube-node runc cni pause coredns kube-network-policies`)"
     absent = [name for name in SYSTEM if shutil.which(name) is None]
     if absent:
         return f"missing {', '.join(absent)} (apt-get install containerd iproute2 iptables nftables)"
@@ -69,6 +72,9 @@ class KubernetesNode:
     runc: Path = TOOLCHAIN_BIN / "runc"
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _netns_seen: list[Path] = field(default_factory=list)
+    registry: Optional[Registry] = None
+    enforcer_problem: Optional[str] = None
+    """Why NetworkPolicies are not enforced on this node, or None (kube-network-policies runs)."""
 
     def __post_init__(self) -> None:
         tag = f"{os.getpid() % 4096:03x}"  # two sessions on one host must not share names
@@ -95,18 +101,25 @@ class KubernetesNode:
         self._wait("containerd", lambda: self.ctr("version", check=False).returncode == 0)
         self.import_archive(pause_archive(self.dir / "pause.tar"))
         self.import_archive(shell_archive(self.dir / "busybox.tar"))
-        self.import_archive(coredns_archive(self.dir / "coredns.tar", COREDNS_IMAGE))
+        self.import_archive(binary_archive(self.dir / "coredns.tar", COREDNS_IMAGE, "coredns"))
+        self.import_archive(binary_archive(self.dir / "enforcer.tar", ENFORCER_IMAGE, "kube-network-policies"))
         _make_cgroups(self.cgroup_parent)
         self._kubelet()
         self._wait("kubelet", lambda: self.plane._node_ready(self.name))
         self._kube_proxy()
-        self._dns()
+        self._apply("dns", dns_objects())
+        workloads = ["deployment/coredns"]
+        self.enforcer_problem = nft_queue_problem()
+        if self.enforcer_problem is None:  # else NetworkPolicies are stored, not enforced
+            self._apply("enforcer", enforcer_objects(free_port()))
+            workloads.append("daemonset/kube-network-policies")
+        for workload in workloads:
+            self.plane.kubectl("rollout", "status", "-n", "kube-system", workload, "--timeout=90s")
 
-    def _dns(self) -> None:
-        path = self.dir / "dns.json"
-        path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": dns_objects()}))
+    def _apply(self, name: str, objects: list[dict]) -> None:
+        path = self.dir / f"{name}.json"
+        path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}))
         self.plane.kubectl("apply", "-f", str(path))
-        self.plane.kubectl("rollout", "status", "-n", "kube-system", "deployment/coredns", "--timeout=90s")
 
     def _spawn(self, name: str, command: list[str], env: Optional[dict[str, str]] = None) -> None:
         with open(self.dir / f"{name}.log", "wb") as log:
@@ -130,8 +143,10 @@ class KubernetesNode:
         cni = self.dir / "cni"
         cni.mkdir()
         (cni / "10-moorings.conflist").write_text(json.dumps(self._cni_config(), indent=1))
+        self.registry = Registry(self.dir / "containerd-root" / "io.containerd.content.v1.content")
+        self.registry.start()
         config = self.dir / "containerd.toml"
-        config.write_text(_containerd_config(self.dir, self.runc, cni))
+        config.write_text(_containerd_config(self.dir, self.runc, cni, self.registry.endpoint))
         # The shim finds runc by BinaryName; containerd finds the shim on PATH (Debian's).
         self._spawn("containerd", ["containerd", "--config", str(config)])
 
@@ -217,6 +232,10 @@ class KubernetesNode:
 
     def import_archive(self, archive: Path) -> None:
         self.ctr("images", "import", str(archive))
+        for line in self.ctr("images", "list").stdout.splitlines()[1:]:  # REF TYPE DIGEST ...
+            ref, media_type, digest = line.split()[:3]
+            if ref.startswith("docker.io/") and self.registry is not None:
+                self.registry.tags[ref.removeprefix("docker.io/")] = (digest, media_type)
 
     def import_docker_image(self, name: str) -> None:
         """An image of this host's Docker Engine, read with `docker save` (never changed there)."""
@@ -243,6 +262,8 @@ class KubernetesNode:
         netns = self._sandbox_netns()
         self._netns_seen += netns
         self._end_tasks()
+        # The enforcer's table outlives its pod (killed above); without it nothing is queued.
+        subprocess.run(["nft", "delete", "table", *TABLE], capture_output=True, timeout=30)
         self._end("containerd")
         self._end_shims()
         for path in netns:
@@ -255,6 +276,9 @@ class KubernetesNode:
         for mount in _mounts_under(self.dir):
             _unmount(mount)
         _remove_cgroups(self.cgroup_parent)
+        if self.registry is not None:
+            self.registry.stop()
+            self.registry = None
 
     def leftovers(self) -> list[str]:
         """What of this node is still in the host after stop(): should be nothing."""
@@ -265,7 +289,8 @@ class KubernetesNode:
         found += [f"cgroup {h / self.cgroup_parent}" for h in CGROUP_ROOT.iterdir() if (h / self.cgroup_parent).exists()]
         found += [f"mount {m}" for m in _mounts_under(self.dir)]
         tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, timeout=30).stdout
-        found += [f"nftables {line}" for line in tables.splitlines() if line.endswith(" kube-proxy")]
+        found += [f"nftables {line}" for line in tables.splitlines()
+                  if line.endswith(" kube-proxy") or line == f"table {' '.join(TABLE)}"]
         rules = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True, timeout=30).stdout
         found += [f"iptables rule {line}" for line in rules.splitlines() if f"moorings node {self.bridge}" in line]
         return found
@@ -335,7 +360,7 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _containerd_config(root: Path, runc: Path, cni: Path) -> str:
+def _containerd_config(root: Path, runc: Path, cni: Path, registry: str) -> str:
     cri = 'plugins."io.containerd.grpc.v1.cri"'
     return f"""version = 2
 root = "{root / 'containerd-root'}"
@@ -359,6 +384,8 @@ state = "{root / 'containerd-state'}"
   # scores are raised to containerd's own (0).
   restrict_oom_score_adj = true
   disable_apparmor = true
+[{cri}.registry.mirrors."docker.io"]
+  endpoint = ["{registry}"]  # tests/node_registry.py: what Always pulls ask
 [{cri}.cni]
   bin_dir = "{TOOLCHAIN_BIN / 'cni'}"
   conf_dir = "{cni}"

@@ -2,7 +2,8 @@
 reachable: OCI archives of one uncompressed layer, ready for `ctr images import`.
 
 - the sandbox image: toolchain's static `pause` alone (FROM scratch);
-- the cluster DNS's: toolchain's static `coredns` alone (tests/node_dns.py);
+- one per static binary of toolchain/bin that runs as a pod: `coredns` (tests/node_dns.py),
+  `kube-network-policies` (tests/node_network_policies.py);
 - a shell image: Debian's static busybox (busybox-static), for pods that only need a shell,
   `httpd` or `wget`.
 """
@@ -39,9 +40,10 @@ def pause_archive(path: Path) -> Path:
     return _archive(path, PAUSE_IMAGE, layer, {"Entrypoint": ["/pause"], "User": "65535:65535"})
 
 
-def coredns_archive(path: Path, name: str) -> Path:
-    layer = _layer({"coredns": TOOLCHAIN_BIN / "coredns"}, {}, folders=("etc", "tmp"))
-    return _archive(path, name, layer, {"Entrypoint": ["/coredns"]})
+def binary_archive(path: Path, name: str, binary: str) -> Path:
+    """An image of one static binary of toolchain/bin, its entrypoint (coredns, kube-network-policies)."""
+    layer = _layer({binary: TOOLCHAIN_BIN / binary}, {}, folders=("etc", "tmp"))
+    return _archive(path, name, layer, {"Entrypoint": [f"/{binary}"]})
 
 
 def shell_archive(path: Path) -> Path:

@@ -1,6 +1,7 @@
 """A real node (tests/kubernetes_node.py): pods start in containerd with runc, get an address on
-the node's bridge, answer each other directly and through a Service (kube-proxy), find Services by name (CoreDNS), show their
-logs and take `exec`; stopped, the node leaves nothing in the host."""
+the node's bridge, answer each other directly and through a Service (kube-proxy), find Services
+by name (CoreDNS), are refused and admitted by a NetworkPolicy (kube-network-policies), show
+their logs and take `exec`; stopped, the node leaves nothing in the host."""
 
 import json
 import time
@@ -85,6 +86,38 @@ def test_the_cluster_dns_answers_a_service_name_with_its_address(kubernetes_node
     address = plane.get("service", "web", "-n", NS)["spec"]["clusterIP"]
     answer = plane.kubectl("exec", "-n", NS, "client", "--", "nslookup", f"web.{NS}.svc.cluster.local").stdout
     assert f"web.{NS}.svc.cluster.local" in answer and address in answer, answer
+
+
+def fetch_web(plane, address: str) -> str:
+    request = f"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {address} 8080"
+    return plane.kubectl("exec", "-n", NS, "client", "--", "sh", "-c", request, check=False).stdout.strip()
+
+
+def until(check, timeout: float = 30) -> bool:
+    """Policies take effect a moment after the API has them: the enforcer watches them."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1)
+    return True
+
+
+def test_a_network_policy_refuses_and_then_admits_a_connection(kubernetes_node, pods, tmp_path):
+    if kubernetes_node.enforcer_problem:
+        pytest.skip(kubernetes_node.enforcer_problem)
+    plane = kubernetes_node.plane
+    address = pods["web"]["status"]["podIP"]
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({
+        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "web", "namespace": NS},
+        "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"], "ingress": [
+            {"from": [{"podSelector": {"matchLabels": {"app": "nobody"}}}]}]}}))
+    plane.kubectl("apply", "-f", str(policy))
+    assert until(lambda: not fetch_web(plane, address).endswith("served-by-web")), "the policy never took effect"
+    plane.kubectl("label", "-n", NS, "pod", "client", "app=nobody", "--overwrite")
+    assert until(lambda: fetch_web(plane, address).endswith("served-by-web")), "the admitted pod is still refused"
+    plane.kubectl("delete", "-f", str(policy))
 
 
 def test_stopped_the_node_leaves_nothing_behind(kubernetes_node, pods):
