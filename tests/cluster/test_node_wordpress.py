@@ -1,0 +1,102 @@
+"""staging, `kubernetes.mode existing`, deployed by the real engine to the real node
+(tests/kubernetes_node.py) with the application images of scripts/images.sh: MariaDB and
+WordPress pods run and turn Ready, and WordPress, reached over `kubectl port-forward` on
+127.0.0.1, installs itself on the database and serves what it published."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.app.app_images import IMAGES
+from tests.app.wordpress_client import WordPressSite, post_path, wait_for
+from tests.cluster_stacks import existing_mode_project, kubernetes_config, wait_for_ready_replicas
+from tests.control_plane import free_port
+from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required, require_engine
+
+pytestmark = [pytest.mark.engine, pytest.mark.cluster, pytest.mark.app]
+
+STACK = "staging"
+DEMO_IMAGE = "moorings-test/nginx:standin"  # tests/standin_images.py: nginx-unprivileged's stand-in
+
+
+def require_images() -> None:
+    """The images are read from the Docker Engine, never built or removed here."""
+    missing = [name for name in (IMAGES["wordpress"], IMAGES["mysql"], DEMO_IMAGE)
+               if subprocess.run(["docker", "image", "inspect", name], capture_output=True).returncode != 0]
+    if missing:
+        problem = f"missing images {', '.join(missing)} (scripts/images.sh; tests/standin_images.py)"
+        if engine_required():
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def staging(kubernetes_node, tmp_path_factory):
+    require_engine()
+    require_images()
+    for name in (IMAGES["wordpress"], IMAGES["mysql"], DEMO_IMAGE):
+        kubernetes_node.import_docker_image(name)
+    plane = kubernetes_node.plane
+    project = existing_mode_project(tmp_path_factory.mktemp("node-staging"), plane, STACK)
+    namespace = kubernetes_config(project, STACK)["namespace"]
+    # The PersistentVolumes' hostPath folders (cluster_stacks.provide_volumes): mounted now.
+    for claim in ("mysql-data", "wp-content"):
+        folder = plane.dir / "volumes" / namespace / claim
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o777)  # the images' own users write there; hostPath has no fsGroup
+    for path, value in {"wordpress.image": IMAGES["wordpress"], "mysql.image": IMAGES["mysql"],
+                        "services.demo.image": DEMO_IMAGE}.items():
+        project.set(STACK, path, value)
+    project.up(STACK)
+    yield project, namespace
+
+
+@pytest.fixture(scope="module")
+def site(staging, kubernetes_node):
+    """WordPress on 127.0.0.1 through the API server and the kubelet (port-forward)."""
+    _, namespace = staging
+    port = free_port()
+    log = kubernetes_node.dir / "port-forward.log"
+    with open(log, "wb") as out:
+        forward = subprocess.Popen(
+            [str(TOOLCHAIN_BIN / "kubectl"), "--kubeconfig", str(kubernetes_node.plane.kubeconfig),
+             "port-forward", "-n", namespace, "service/wordpress", f"{port}:80", "--address", "127.0.0.1"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _not_answering(url), 60, f"WordPress at {url}\n{Path(log).read_text()}")
+        yield WordPressSite(url)
+    finally:
+        forward.terminate()
+        forward.wait(timeout=10)
+
+
+def _not_answering(url: str) -> str | None:
+    try:
+        WordPressSite(url).get("/wp-login.php")
+        return None
+    except OSError as error:
+        return str(error)
+
+
+def test_mysql_and_wordpress_pods_run_and_are_ready(staging, kubernetes_node):
+    _, namespace = staging
+    plane = kubernetes_node.plane
+    wait_for_ready_replicas(plane, namespace, "statefulset/mysql", 1)
+    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
+    pods = plane.get("pods", "-n", namespace)["items"]
+    assert all(p["spec"]["nodeName"] == kubernetes_node.name for p in pods)
+    assert all(p["status"]["phase"] == "Running" for p in pods), [p["status"] for p in pods]
+
+
+def test_wordpress_installs_on_the_database_and_serves_a_published_post(site):
+    started = time.monotonic()
+    site.install("Moorings on a real node", "admin", "Node-Admin-Password-4e1f", "admin@example.com")
+    site.log_in("admin", "Node-Admin-Password-4e1f")
+    post = site.publish_post("Served by a real kubelet", "Pods that really run.")
+    page = site.get(post_path(post["id"]))
+    assert page.status == 200 and "Served by a real kubelet" in page.text, (page.status, time.monotonic() - started)
