@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -55,12 +56,12 @@ def staging(kubernetes_node, tmp_path_factory):
     yield project, namespace
 
 
-@pytest.fixture(scope="module")
-def site(staging, kubernetes_node):
-    """WordPress on 127.0.0.1 through the API server and the kubelet (port-forward)."""
-    _, namespace = staging
+@contextmanager
+def forwarded(kubernetes_node, namespace: str) -> Iterator[str]:
+    """WordPress's Service on 127.0.0.1 through the API server and the kubelet (port-forward);
+    one pod behind it, chosen at start, so a scale-down gets a new forward."""
     port = free_port()
-    log = kubernetes_node.dir / "port-forward.log"
+    log = kubernetes_node.dir / f"port-forward-{port}.log"
     with open(log, "wb") as out:
         forward = subprocess.Popen(
             [str(TOOLCHAIN_BIN / "kubectl"), "--kubeconfig", str(kubernetes_node.plane.kubeconfig),
@@ -68,11 +69,17 @@ def site(staging, kubernetes_node):
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _not_answering(url), 60, f"WordPress at {url}\n{Path(log).read_text()}")
-        yield WordPressSite(url)
+        wait_for(lambda: _not_answering(url), 60, f"WordPress at {url}\n{log.read_text()}")
+        yield url
     finally:
         forward.terminate()
         forward.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(staging, kubernetes_node):
+    with forwarded(kubernetes_node, staging[1]) as url:
+        yield WordPressSite(url)
 
 
 def _not_answering(url: str) -> str | None:
@@ -100,3 +107,25 @@ def test_wordpress_installs_on_the_database_and_serves_a_published_post(site):
     post = site.publish_post("Served by a real kubelet", "Pods that really run.")
     page = site.get(post_path(post["id"]))
     assert page.status == 200 and "Served by a real kubelet" in page.text, (page.status, time.monotonic() - started)
+
+
+def test_every_start_asked_the_registry_for_its_image(staging, kubernetes_node):
+    """imagePullPolicy Always (moorings/k8s/pods.py): the node's containerd resolved each tag
+    at the registry (tests/node_registry.py), not from its cache alone."""
+    asked = set(kubernetes_node.registry.pulls)
+    assert {IMAGES["wordpress"], IMAGES["mysql"]} <= asked, asked
+
+
+@pytest.mark.parametrize("replicas", [3, 2])
+def test_scaling_runs_and_readies_that_many_wordpress_pods(staging, kubernetes_node, site, replicas):
+    # after `site`: the site is installed, so its home page answers 200
+    project, namespace = staging
+    plane = kubernetes_node.plane
+    project.set(STACK, "wordpress.replicas", str(replicas))
+    project.up(STACK)
+    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", replicas)
+    running = [p for p in plane.get("pods", "-n", namespace, "-l", "app.kubernetes.io/name=wordpress")["items"]
+               if p["status"]["phase"] == "Running" and not p["metadata"].get("deletionTimestamp")]
+    assert len(running) == replicas, [p["metadata"]["name"] for p in running]
+    with forwarded(kubernetes_node, namespace) as url:
+        assert WordPressSite(url).get("/").status == 200
