@@ -36,6 +36,12 @@ OURS = ("kubelet", "kube-proxy", "coredns", "kube-network-policies", "pause", "r
 SYSTEM = ("containerd", "containerd-shim-runc-v2", "ctr", "ip", "iptables", "nft")
 STARTUP_TIMEOUT = 90  # seconds; the node registers and reports its network ready in a few
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+# The kubelet sets these at start (vm.overcommit_memory=1, kernel.panic=10, ...; its
+# setupKernelTunables) unless protectKernelDefaults, which fails the start instead: they are
+# the host's, so the fixture puts back what it found.
+KERNEL_TUNABLES = tuple(Path("/proc/sys") / name for name in (
+    "vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
+    "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes"))
 
 
 def node_problem() -> Optional[str]:
@@ -73,6 +79,7 @@ class KubernetesNode:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _netns_seen: list[Path] = field(default_factory=list)
     registry: Optional[Registry] = None
+    _tunables: dict[Path, str] = field(default_factory=dict)
     enforcer_problem: Optional[str] = None
     """Why NetworkPolicies are not enforced on this node, or None (kube-network-policies runs)."""
 
@@ -104,6 +111,7 @@ class KubernetesNode:
         self.import_archive(binary_archive(self.dir / "coredns.tar", COREDNS_IMAGE, "coredns"))
         self.import_archive(binary_archive(self.dir / "enforcer.tar", ENFORCER_IMAGE, "kube-network-policies"))
         _make_cgroups(self.cgroup_parent)
+        self._tunables = {path: path.read_text() for path in KERNEL_TUNABLES if path.exists()}
         self._kubelet()
         self._wait("kubelet", lambda: self.plane._node_ready(self.name))
         self._kube_proxy()
@@ -259,6 +267,8 @@ class KubernetesNode:
         for family in ("ip", "ip6"):
             subprocess.run(["nft", "delete", "table", family, "kube-proxy"], capture_output=True, timeout=30)
         self._end("kubelet")
+        for path, value in self._tunables.items():
+            path.write_text(value)
         netns = self._sandbox_netns()
         self._netns_seen += netns
         self._end_tasks()
@@ -288,6 +298,8 @@ class KubernetesNode:
             found.append(f"bridge {self.bridge}")
         found += [f"cgroup {h / self.cgroup_parent}" for h in CGROUP_ROOT.iterdir() if (h / self.cgroup_parent).exists()]
         found += [f"mount {m}" for m in _mounts_under(self.dir)]
+        found += [f"sysctl {path} {path.read_text().strip()} (was {value.strip()})"
+                  for path, value in self._tunables.items() if path.read_text() != value]
         tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, timeout=30).stdout
         found += [f"nftables {line}" for line in tables.splitlines()
                   if line.endswith(" kube-proxy") or line == f"table {' '.join(TABLE)}"]
