@@ -1,10 +1,14 @@
 """One real Kubernetes node beside the control plane of tests/control_plane.py: a kubelet
-with a containerd of its own (own root, state and socket in the test's folder, never the
-Docker Engine's), toolchain's runc, and the CNI plugins of toolchain/bin/cni on a bridge of
-its own. Pods really run: images are imported into this containerd, not pulled.
+with a containerd of its own (own root, state, socket and runc root in the test's folder, never
+the Docker Engine's), toolchain's runc, the CNI plugins of toolchain/bin/cni on a bridge of its
+own, kube-proxy (nftables), CoreDNS as kube-dns (tests/node_dns.py) and a NetworkPolicy
+enforcer. Pods really run: images are imported into this containerd, and the registry it asks
+for Always pulls is ours (tests/node_registry.py).
 
 Everything is stopped by PID, and what the node leaves in the host is undone even when a test
-fails: its pods' network namespaces and veths, its bridge, its cgroups and its mounts.
+fails: its pods' network namespaces and veths, its bridge and FORWARD rules, kube-proxy's and
+the enforcer's tables, chains and ipsets, its cgroups, its mounts and the kernel tunables the
+kubelet sets; `leftovers()` lists whatever remains.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Optional
 import pytest
 
 from tests.control_plane import ControlPlane, _die_with_parent, free_port, require_control_plane
+from tests import node_kube_router as kube_router
 from tests.kernel_features import nft_queue_problem
 from tests.netns_lab import alive, end_pids, ip
 from tests.node_dns import COREDNS_IMAGE, DNS_IP, DOMAIN, dns_objects
@@ -32,8 +37,10 @@ from tests.node_registry import Registry
 from tests.node_network_policies import ENFORCER_IMAGE, TABLE, enforcer_objects
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required
 
-OURS = ("kubelet", "kube-proxy", "coredns", "kube-network-policies", "pause", "runc", "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
+OURS = ("kubelet", "kube-proxy", "coredns", "kube-network-policies", "pause", "runc",
+        "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
 SYSTEM = ("containerd", "containerd-shim-runc-v2", "ctr", "ip", "iptables", "nft")
+SERVICE_RANGE = "10.96.0.0/16"  # the API server's (tests/control_plane.py)
 STARTUP_TIMEOUT = 90  # seconds; the node registers and reports its network ready in a few
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 # The kubelet sets these at start (vm.overcommit_memory=1, kernel.panic=10, ...; its
@@ -50,10 +57,15 @@ def node_problem() -> Optional[str]:
         return "a node needs root (mounts, cgroups, network namespaces)"
     missing = [name for name in OURS if not (TOOLCHAIN_BIN / name).exists()]
     if missing:
-        return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh kube-node runc cni pause coredns kube-network-policies`)"
+        modules = "kube-node runc cni pause coredns kube-network-policies"
+        return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh {modules}`)"
     absent = [name for name in SYSTEM if shutil.which(name) is None]
     if absent:
         return f"missing {', '.join(absent)} (apt-get install containerd iproute2 iptables nftables)"
+    if nft_queue_problem() is not None:  # kube-network-policies cannot run: kube-router must
+        problem = kube_router.kube_router_problem(TOOLCHAIN_BIN / "kube-router")
+        if problem is not None:
+            return f"{problem}: the NetworkPolicy enforcer where nftables has no `queue`"
     if not (CGROUP_ROOT / "memory").is_dir() and not (CGROUP_ROOT / "cgroup.controllers").exists():
         return "no memory cgroup hierarchy (the kubelet needs cgroups)"
     return images_problem()
@@ -116,13 +128,27 @@ class KubernetesNode:
         self._wait("kubelet", lambda: self.plane._node_ready(self.name))
         self._kube_proxy()
         self._apply("dns", dns_objects())
-        workloads = ["deployment/coredns"]
-        self.enforcer_problem = nft_queue_problem()
-        if self.enforcer_problem is None:  # else NetworkPolicies are stored, not enforced
-            self._apply("enforcer", enforcer_objects(free_port()))
-            workloads.append("daemonset/kube-network-policies")
+        workloads = ["deployment/coredns", *self._enforcer()]
         for workload in workloads:
             self.plane.kubectl("rollout", "status", "-n", "kube-system", workload, "--timeout=90s")
+
+    def _enforcer(self) -> list[str]:
+        """kube-network-policies where nftables has `queue`, else kube-router's iptables and
+        ipsets; failing both, NetworkPolicies are stored and not enforced (`enforcer_problem`).
+        The workloads to wait for."""
+        self.enforcer_problem = nft_queue_problem()
+        if self.enforcer_problem is None:
+            self._apply("enforcer", enforcer_objects(free_port()))
+            return ["daemonset/kube-network-policies"]
+        router_problem = kube_router.kube_router_problem(TOOLCHAIN_BIN / "kube-router")
+        if router_problem is not None:
+            self.enforcer_problem += f"; and {router_problem}"
+            return []
+        self._spawn("kube-router", kube_router.kube_router_command(
+            TOOLCHAIN_BIN / "kube-router", self.plane.kubeconfig, self.name, SERVICE_RANGE))
+        self._wait("kube-router", kube_router.ready)
+        self.enforcer_problem = None
+        return []
 
     def _apply(self, name: str, objects: list[dict]) -> None:
         path = self.dir / f"{name}.json"
@@ -263,6 +289,9 @@ class KubernetesNode:
     def stop(self) -> None:
         """The kubelet first (no new pods), then every pod's containers and sandbox, then
         containerd; then whatever they left in the host."""
+        if "kube-router" in self.processes:
+            self._end("kube-router")
+            kube_router.clean()
         self._end("kube-proxy")
         for family in ("ip", "ip6"):
             subprocess.run(["nft", "delete", "table", family, "kube-proxy"], capture_output=True, timeout=30)
@@ -300,6 +329,8 @@ class KubernetesNode:
         found += [f"mount {m}" for m in _mounts_under(self.dir)]
         found += [f"sysctl {path} {path.read_text().strip()} (was {value.strip()})"
                   for path, value in self._tunables.items() if path.read_text() != value]
+        if "kube-router" in self.processes:
+            found += kube_router.leftovers()
         tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, timeout=30).stdout
         found += [f"nftables {line}" for line in tables.splitlines()
                   if line.endswith(" kube-proxy") or line == f"table {' '.join(TABLE)}"]

@@ -1,10 +1,12 @@
 """staging, `kubernetes.mode existing`, deployed by the real engine to the real node
 (tests/kubernetes_node.py) with the application images of scripts/images.sh: MariaDB and
 WordPress pods run and turn Ready, and WordPress, reached over `kubectl port-forward` on
-127.0.0.1, installs itself on the database and serves what it published."""
+127.0.0.1, installs itself on the database and serves what it published; scaled, that many
+pods run; where a NetworkPolicy enforcer runs, the stack's policies keep other pods from MySQL."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from contextlib import contextmanager
@@ -16,6 +18,7 @@ from tests.app.app_images import IMAGES
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.cluster_stacks import existing_mode_project, kubernetes_config, wait_for_ready_replicas
 from tests.control_plane import free_port
+from tests.node_images import SHELL_IMAGE
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required, require_engine
 
 pytestmark = [pytest.mark.engine, pytest.mark.cluster, pytest.mark.app]
@@ -129,3 +132,25 @@ def test_scaling_runs_and_readies_that_many_wordpress_pods(staging, kubernetes_n
     assert len(running) == replicas, [p["metadata"]["name"] for p in running]
     with forwarded(kubernetes_node, namespace) as url:
         assert WordPressSite(url).get("/").status == 200
+
+
+def test_the_stacks_network_policy_keeps_other_pods_from_mysql(staging, kubernetes_node, tmp_path):
+    """WordPress reaches MySQL (the site works); a pod the policy does not name, in the same
+    namespace, is refused at MySQL's port."""
+    if kubernetes_node.enforcer_problem:
+        pytest.skip(kubernetes_node.enforcer_problem)
+    _, namespace = staging
+    plane = kubernetes_node.plane
+    stranger = tmp_path / "stranger.json"
+    stranger.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stranger", "namespace": namespace},
+        "spec": {"automountServiceAccountToken": False, "terminationGracePeriodSeconds": 1,
+                 "containers": [{"name": "main", "image": SHELL_IMAGE, "imagePullPolicy": "Never",
+                                 "command": ["sleep", "3600"]}]}}))
+    plane.kubectl("apply", "-f", str(stranger))
+    plane.kubectl("wait", "-n", namespace, "pod/stranger", "--for=condition=Ready", "--timeout=90s")
+    mysql = plane.get("pod", "mysql-0", "-n", namespace)["status"]["podIP"]
+    probe = plane.kubectl("exec", "-n", namespace, "stranger", "--", "sh", "-c",
+                          f"nc -w 3 {mysql} 3306 </dev/null && echo reached || echo refused", check=False)
+    plane.kubectl("delete", "-f", str(stranger), "--wait=false")
+    assert probe.stdout.strip().splitlines()[-1:] == ["refused"], probe

@@ -1,0 +1,72 @@
+"""kube-router's network policy controller, the real node's NetworkPolicy enforcer where the
+kernel lacks nftables' `queue` (tests/node_network_policies.py needs it): iptables chains in the
+filter table, jumped to from INPUT, FORWARD and OUTPUT, and ipsets of the pods' addresses. Run
+on the host with the node's kubeconfig, as kube-proxy is; only its firewall runs.
+
+What it adds to the host is named by its prefixes, and removed by them at stop."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Optional
+
+CHAIN_PREFIXES = ("KUBE-ROUTER-", "KUBE-NWPLCY-", "KUBE-POD-FW-")
+IPSET_PREFIXES = ("KUBE-SRC-", "KUBE-DST-", "kube-router-")
+
+
+def kube_router_problem(binary: Path) -> Optional[str]:
+    if not binary.exists():
+        return f"missing {binary} (run `bash toolchain/build.sh kube-router`)"
+    if shutil.which("ipset") is None:
+        return "no ipset here (apt-get install ipset): kube-router keeps pod addresses in ipsets"
+    return None
+
+
+def kube_router_command(binary: Path, kubeconfig: Path, node: str, service_range: str) -> list[str]:
+    return [
+        str(binary), "--kubeconfig", str(kubeconfig), "--hostname-override", node,
+        "--run-firewall=true", "--run-router=false", "--run-service-proxy=false",
+        "--service-cluster-ip-range", service_range,
+        "--health-port", "0", "--metrics-port", "0",  # nothing listening beyond loopback
+        "--enable-ipv6=false",
+    ]
+
+
+def leftovers() -> list[str]:
+    rules = _run("iptables-save", "-t", "filter").stdout.splitlines()
+    found = [f"iptables {line}" for line in rules if any(p in line for p in CHAIN_PREFIXES)]
+    return found + [f"ipset {name}" for name in _ipsets()]
+
+
+def clean() -> None:
+    """Jumps into kube-router's chains first, then the chains (flushed, since they jump to each
+    other), then the ipsets the chains referred to."""
+    rules = _run("iptables-save", "-t", "filter").stdout.splitlines()
+    chains = [line[1:].split()[0] for line in rules if line.startswith(":") and line[1:].startswith(CHAIN_PREFIXES)]
+    for line in rules:
+        if line.startswith("-A ") and not line.split()[1].startswith(CHAIN_PREFIXES) \
+                and any(f"-j {chain}" in line for chain in chains):
+            _run("iptables", "-t", "filter", "-D", *shlex.split(line)[1:])
+    for chain in chains:
+        _run("iptables", "-t", "filter", "-F", chain)
+    for chain in chains:
+        _run("iptables", "-t", "filter", "-X", chain)
+    for name in _ipsets():
+        _run("ipset", "destroy", name)
+
+
+def _ipsets() -> list[str]:
+    listed = _run("ipset", "list", "-n").stdout.split()
+    return [name for name in listed if name.startswith(IPSET_PREFIXES)]
+
+
+def _run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(list(command), capture_output=True, text=True, timeout=60)
+
+
+def ready() -> bool:
+    """Its top-level chains exist: the first thing its controller makes."""
+    return ":KUBE-ROUTER-FORWARD" in _run("iptables-save", "-t", "filter").stdout
