@@ -28,7 +28,7 @@ from typing import Optional
 import pytest
 
 from tests.control_plane import ControlPlane, _die_with_parent, free_port, require_control_plane
-from tests import node_kube_router as kube_router
+from tests import node_iptables, node_kube_router as kube_router
 from tests.kernel_features import nft_queue_problem
 from tests.netns_lab import alive, end_pids, ip
 from tests.node_dns import COREDNS_IMAGE, DNS_IP, DOMAIN, dns_objects
@@ -92,6 +92,7 @@ class KubernetesNode:
     _netns_seen: list[Path] = field(default_factory=list)
     registry: Optional[Registry] = None
     _tunables: dict[Path, str] = field(default_factory=dict)
+    _chains_before: Optional[node_iptables.Snapshot] = None
     enforcer_problem: Optional[str] = None
     """Why NetworkPolicies are not enforced on this node, or None (kube-network-policies runs)."""
 
@@ -124,6 +125,7 @@ class KubernetesNode:
         self.import_archive(binary_archive(self.dir / "enforcer.tar", ENFORCER_IMAGE, "kube-network-policies"))
         _make_cgroups(self.cgroup_parent)
         self._tunables = {path: path.read_text() for path in KERNEL_TUNABLES if path.exists()}
+        self._chains_before = node_iptables.snapshot()
         self._kubelet()
         self._wait("kubelet", lambda: self.plane._node_ready(self.name))
         self._kube_proxy()
@@ -289,15 +291,17 @@ class KubernetesNode:
     def stop(self) -> None:
         """The kubelet first (no new pods), then every pod's containers and sandbox, then
         containerd; then whatever they left in the host."""
-        if "kube-router" in self.processes:
-            self._end("kube-router")
-            kube_router.clean()
+        self._end("kube-router")
         self._end("kube-proxy")
         for family in ("ip", "ip6"):
             subprocess.run(["nft", "delete", "table", family, "kube-proxy"], capture_output=True, timeout=30)
         self._end("kubelet")
         for path, value in self._tunables.items():
             path.write_text(value)
+        if self._chains_before is not None:  # else the kubelet never started
+            node_iptables.remove_added(self._chains_before)
+        if "kube-router" in self.processes:
+            kube_router.clean()
         netns = self._sandbox_netns()
         self._netns_seen += netns
         self._end_tasks()
@@ -331,6 +335,9 @@ class KubernetesNode:
                   for path, value in self._tunables.items() if path.read_text() != value]
         if "kube-router" in self.processes:
             found += kube_router.leftovers()
+        if self._chains_before is not None:
+            found += [f"{family} {table} chain {name}" for (family, table), names
+                      in node_iptables.added_since(self._chains_before).items() for name in sorted(names)]
         tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, timeout=30).stdout
         found += [f"nftables {line}" for line in tables.splitlines()
                   if line.endswith(" kube-proxy") or line == f"table {' '.join(TABLE)}"]

@@ -3,17 +3,16 @@ kernel lacks nftables' `queue` (tests/node_network_policies.py needs it): iptabl
 filter table, jumped to from INPUT, FORWARD and OUTPUT, and ipsets of the pods' addresses. Run
 on the host with the node's kubeconfig, as kube-proxy is; only its firewall runs.
 
-What it adds to the host is named by its prefixes, and removed by them at stop."""
+Its chains go with the node's other `KUBE-` chains (tests/node_iptables.py); its ipsets are
+named by their prefixes, and removed by them at stop."""
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Optional
 
-CHAIN_PREFIXES = ("KUBE-ROUTER-", "KUBE-NWPLCY-", "KUBE-POD-FW-")
 IPSET_PREFIXES = ("KUBE-SRC-", "KUBE-DST-", "kube-router-")
 
 
@@ -36,24 +35,11 @@ def kube_router_command(binary: Path, kubeconfig: Path, node: str, service_range
 
 
 def leftovers() -> list[str]:
-    rules = _run("iptables-save", "-t", "filter").stdout.splitlines()
-    found = [f"iptables {line}" for line in rules if any(p in line for p in CHAIN_PREFIXES)]
-    return found + [f"ipset {name}" for name in _ipsets()]
+    return [f"ipset {name}" for name in _ipsets()]
 
 
 def clean() -> None:
-    """Jumps into kube-router's chains first, then the chains (flushed, since they jump to each
-    other), then the ipsets the chains referred to."""
-    rules = _run("iptables-save", "-t", "filter").stdout.splitlines()
-    chains = [line[1:].split()[0] for line in rules if line.startswith(":") and line[1:].startswith(CHAIN_PREFIXES)]
-    for line in rules:
-        if line.startswith("-A ") and not line.split()[1].startswith(CHAIN_PREFIXES) \
-                and any(f"-j {chain}" in line for chain in chains):
-            _run("iptables", "-t", "filter", "-D", *shlex.split(line)[1:])
-    for chain in chains:
-        _run("iptables", "-t", "filter", "-F", chain)
-    for chain in chains:
-        _run("iptables", "-t", "filter", "-X", chain)
+    """Its ipsets, once its chains (which refer to them) are gone (tests/node_iptables.py)."""
     for name in _ipsets():
         _run("ipset", "destroy", name)
 
