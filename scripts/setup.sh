@@ -45,10 +45,17 @@ own_cli() {
     [ "$(printf '%s\n%s\n' "v$PIN_PULUMI" "$have" | sort -V | head -1)" = "v$PIN_PULUMI" ] || return 1
     echo "$cli"
 }
+# runc (the cluster tests' node) is built with cgo against libseccomp: Debian's compiler and
+# headers, installed when this runs as root on Debian (else its recipe says what is missing).
+if { [ ! -f /usr/include/seccomp.h ] || ! command -v gcc >/dev/null; } \
+    && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev libseccomp-dev >/dev/null
+fi
 if [ "${MOORINGS_BUILD_CLI:-}" != 1 ] && cli="$(own_cli)"; then
     echo "setup: using your $cli ($("$cli" version)); building only the provider plugins"
     mkdir -p toolchain/bin && ln -sfn "$(readlink -f "$cli")" toolchain/bin/pulumi
-    bash toolchain/build.sh random command docker kubernetes etcd kube kwok kube-node runc cni pause coredns kube-network-policies kube-router
+    bash toolchain/build.sh random command docker kubernetes etcd kube kwok \
+        kube-node runc cni pause coredns kube-network-policies kube-router
 else
     bash toolchain/build.sh
 fi
