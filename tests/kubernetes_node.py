@@ -495,9 +495,11 @@ def _rmdir(folder: Path) -> None:
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def kubernetes_node(tmp_path_factory):
-    """A control plane of its own (no kwok node, so every pod lands here) and one real node."""
+    """A control plane of its own (no kwok node, so every pod lands here) and one real node,
+    for one test module: a module may stop its node (and check what is left) without taking
+    it from another."""
     require_control_plane()
     require_node()
     plane = ControlPlane(tmp_path_factory.mktemp("node-plane"), fake_node=False)
