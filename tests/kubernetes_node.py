@@ -290,7 +290,7 @@ class KubernetesNode:
 
     def stop(self) -> None:
         """The kubelet first (no new pods), then every pod's containers and sandbox, then
-        containerd; then whatever they left in the host."""
+        containerd and the control plane; then whatever they left in the host."""
         self._end("kube-router")
         self._end("kube-proxy")
         for family in ("ip", "ip6"):
@@ -309,6 +309,9 @@ class KubernetesNode:
         subprocess.run(["nft", "delete", "table", *TABLE], capture_output=True, timeout=30)
         self._end("containerd")
         self._end_shims()
+        # The API server listens on the bridge and talks to itself there while it shuts down
+        # (10 s lost, then SIGKILL, if the address is gone first): it stops before the bridge.
+        self.plane.stop()
         for path in netns:
             _unmount(path)
             path.unlink(missing_ok=True)
