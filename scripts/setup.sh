@@ -6,7 +6,7 @@
 #   2. the Pulumi toolchain (toolchain/build.sh): a `pulumi` already on PATH is reused when it is
 #      at least the pinned release and has its Python language host; the rest is built, with
 #      the control plane the `cluster` tests start (etcd, kube, kwok) and their real node
-#      (kube-node, runc, cni, pause, coredns, kube-network-policies, kube-router; runc needs gcc
+#      (kube-node, runc, cni, pause, coredns, kube-router; runc needs gcc
 #      and libseccomp-dev);
 #   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases;
 #   4. `pulumi` on PATH: a link to toolchain/launcher/pulumi (offline defaults, toolchain/env.sh),
@@ -55,7 +55,7 @@ if [ "${MOORINGS_BUILD_CLI:-}" != 1 ] && cli="$(own_cli)"; then
     echo "setup: using your $cli ($("$cli" version)); building only the provider plugins"
     mkdir -p toolchain/bin && ln -sfn "$(readlink -f "$cli")" toolchain/bin/pulumi
     bash toolchain/build.sh random command docker kubernetes etcd kube kwok \
-        kube-node runc cni pause coredns kube-network-policies kube-router
+        kube-node runc cni pause coredns kube-router
 else
     bash toolchain/build.sh
 fi

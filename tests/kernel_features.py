@@ -43,20 +43,3 @@ def esp_problem(namespace: str) -> Optional[str]:
         f"aead rfc4106(gcm(aes))`: {added.stderr.strip()}; CONFIG_INET_ESP, CONFIG_CRYPTO_GCM): "
         "traffic between nodes on an encrypted overlay is dropped"
     )
-
-
-def nft_queue_problem() -> Optional[str]:
-    """Whether nftables takes a `queue` statement (CONFIG_NFT_QUEUE): kube-network-policies, the
-    real node's NetworkPolicy enforcer, hands policed connections to userspace with it. Tried in
-    a network namespace of its own, gone when the command ends."""
-    if shutil.which("nft") is None or shutil.which("unshare") is None:
-        return "no nft or unshare here (apt-get install nftables util-linux)"
-    ruleset = "table inet probe {\n chain forward {\n type filter hook forward priority 0\n queue num 100 bypass\n }\n}\n"
-    tried = subprocess.run(["unshare", "--net", "nft", "-f", "-"], input=ruleset,
-                           capture_output=True, text=True, timeout=30)
-    if tried.returncode == 0:
-        return None
-    return (
-        f"this kernel refuses nftables' queue statement (`queue num 100 bypass`: {tried.stderr.strip().splitlines()[0]}; "
-        "CONFIG_NFT_QUEUE): kube-network-policies cannot enforce NetworkPolicies"
-    )

@@ -1,9 +1,10 @@
 """One real Kubernetes node beside the control plane of tests/control_plane.py: a kubelet
 with a containerd of its own (own root, state, socket and runc root in the test's folder, never
 the Docker Engine's), toolchain's runc, the CNI plugins of toolchain/bin/cni on a bridge of its
-own, kube-proxy (nftables), CoreDNS as kube-dns (tests/node_dns.py) and a NetworkPolicy
-enforcer. Pods really run: images are imported into this containerd, and the registry it asks
-for Always pulls is ours (tests/node_registry.py).
+own, kube-proxy (nftables), CoreDNS as kube-dns (tests/node_dns.py) and kube-router's
+firewall, the NetworkPolicy enforcer (tests/node_kube_router.py). Pods really run: images are
+imported into this containerd, and the registry it asks for Always pulls is ours
+(tests/node_registry.py).
 
 Everything is stopped by PID, and what the node leaves in the host is undone even when a test
 fails: its pods' network namespaces and veths, its bridge and FORWARD rules, kube-proxy's and
@@ -29,15 +30,13 @@ import pytest
 
 from tests.control_plane import ControlPlane, _die_with_parent, free_port, require_control_plane
 from tests import node_iptables, node_kube_router as kube_router
-from tests.kernel_features import nft_queue_problem
 from tests.netns_lab import alive, end_pids, ip
 from tests.node_dns import COREDNS_IMAGE, DNS_IP, DOMAIN, dns_objects
 from tests.node_images import PAUSE_IMAGE, binary_archive, images_problem, pause_archive, shell_archive
 from tests.node_registry import Registry
-from tests.node_network_policies import ENFORCER_IMAGE, TABLE, enforcer_objects
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required
 
-OURS = ("kubelet", "kube-proxy", "coredns", "kube-network-policies", "pause", "runc",
+OURS = ("kubelet", "kube-proxy", "coredns", "kube-router", "pause", "runc",
         "cni/bridge", "cni/host-local", "cni/loopback", "cni/portmap")
 SYSTEM = ("containerd", "containerd-shim-runc-v2", "ctr", "ip", "iptables", "nft")
 SERVICE_RANGE = "10.96.0.0/16"  # the API server's (tests/control_plane.py)
@@ -57,15 +56,14 @@ def node_problem() -> Optional[str]:
         return "a node needs root (mounts, cgroups, network namespaces)"
     missing = [name for name in OURS if not (TOOLCHAIN_BIN / name).exists()]
     if missing:
-        modules = "kube-node runc cni pause coredns kube-network-policies"
+        modules = "kube-node runc cni pause coredns kube-router"
         return f"missing {', '.join(missing)} in {TOOLCHAIN_BIN} (run `bash toolchain/build.sh {modules}`)"
     absent = [name for name in SYSTEM if shutil.which(name) is None]
     if absent:
         return f"missing {', '.join(absent)} (apt-get install containerd iproute2 iptables nftables)"
-    if nft_queue_problem() is not None:  # kube-network-policies cannot run: kube-router must
-        problem = kube_router.kube_router_problem(TOOLCHAIN_BIN / "kube-router")
-        if problem is not None:
-            return f"{problem}: the NetworkPolicy enforcer where nftables has no `queue`"
+    problem = kube_router.kube_router_problem(TOOLCHAIN_BIN / "kube-router")
+    if problem is not None:
+        return f"{problem}: the NetworkPolicy enforcer"
     if not (CGROUP_ROOT / "memory").is_dir() and not (CGROUP_ROOT / "cgroup.controllers").exists():
         return "no memory cgroup hierarchy (the kubelet needs cgroups)"
     return images_problem()
@@ -93,8 +91,6 @@ class KubernetesNode:
     registry: Optional[Registry] = None
     _tunables: dict[Path, str] = field(default_factory=dict)
     _chains_before: Optional[node_iptables.Snapshot] = None
-    enforcer_problem: Optional[str] = None
-    """Why NetworkPolicies are not enforced on this node, or None (kube-network-policies runs)."""
 
     def __post_init__(self) -> None:
         tag = f"{os.getpid() % 4096:03x}"  # two sessions on one host must not share names
@@ -122,7 +118,6 @@ class KubernetesNode:
         self.import_archive(pause_archive(self.dir / "pause.tar"))
         self.import_archive(shell_archive(self.dir / "busybox.tar"))
         self.import_archive(binary_archive(self.dir / "coredns.tar", COREDNS_IMAGE, "coredns"))
-        self.import_archive(binary_archive(self.dir / "enforcer.tar", ENFORCER_IMAGE, "kube-network-policies"))
         _make_cgroups(self.cgroup_parent)
         self._tunables = {path: path.read_text() for path in KERNEL_TUNABLES if path.exists()}
         self._chains_before = node_iptables.snapshot()
@@ -130,27 +125,16 @@ class KubernetesNode:
         self._wait("kubelet", lambda: self.plane._node_ready(self.name))
         self._kube_proxy()
         self._apply("dns", dns_objects())
-        workloads = ["deployment/coredns", *self._enforcer()]
-        for workload in workloads:
-            self.plane.kubectl("rollout", "status", "-n", "kube-system", workload, "--timeout=90s")
+        self._enforcer()
+        self.plane.kubectl("rollout", "status", "-n", "kube-system", "deployment/coredns", "--timeout=90s")
 
-    def _enforcer(self) -> list[str]:
-        """kube-network-policies where nftables has `queue`, else kube-router's iptables and
-        ipsets; failing both, NetworkPolicies are stored and not enforced (`enforcer_problem`).
-        The workloads to wait for."""
-        self.enforcer_problem = nft_queue_problem()
-        if self.enforcer_problem is None:
-            self._apply("enforcer", enforcer_objects(free_port()))
-            return ["daemonset/kube-network-policies"]
-        router_problem = kube_router.kube_router_problem(TOOLCHAIN_BIN / "kube-router")
-        if router_problem is not None:
-            self.enforcer_problem += f"; and {router_problem}"
-            return []
+    def _enforcer(self) -> None:
+        """kube-router's firewall on the host: NetworkPolicies as iptables chains and ipsets
+        (any kernel with iptables and ipset; kube-network-policies would need nftables'
+        `queue`, CONFIG_NFT_QUEUE, which this CI kernel refuses)."""
         self._spawn("kube-router", kube_router.kube_router_command(
             TOOLCHAIN_BIN / "kube-router", self.plane.kubeconfig, self.name, SERVICE_RANGE))
         self._wait("kube-router", kube_router.ready)
-        self.enforcer_problem = None
-        return []
 
     def _apply(self, name: str, objects: list[dict]) -> None:
         path = self.dir / f"{name}.json"
@@ -305,8 +289,6 @@ class KubernetesNode:
         netns = self._sandbox_netns()
         self._netns_seen += netns
         self._end_tasks()
-        # The enforcer's table outlives its pod (killed above); without it nothing is queued.
-        subprocess.run(["nft", "delete", "table", *TABLE], capture_output=True, timeout=30)
         self._end("containerd")
         self._end_shims()
         # The API server listens on the bridge and talks to itself there while it shuts down
@@ -343,7 +325,7 @@ class KubernetesNode:
                       in node_iptables.added_since(self._chains_before).items() for name in sorted(names)]
         tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, timeout=30).stdout
         found += [f"nftables {line}" for line in tables.splitlines()
-                  if line.endswith(" kube-proxy") or line == f"table {' '.join(TABLE)}"]
+                  if line.endswith(" kube-proxy")]
         rules = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True, timeout=30).stdout
         found += [f"iptables rule {line}" for line in rules.splitlines() if f"moorings node {self.bridge}" in line]
         return found

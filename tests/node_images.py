@@ -2,8 +2,7 @@
 reachable: OCI archives of one uncompressed layer, ready for `ctr images import`.
 
 - the sandbox image: toolchain's static `pause` alone (FROM scratch);
-- one per static binary of toolchain/bin that runs as a pod: `coredns` (tests/node_dns.py),
-  `kube-network-policies` (tests/node_network_policies.py);
+- one per static binary of toolchain/bin that runs as a pod: `coredns` (tests/node_dns.py);
 - a shell image: Debian's static busybox (busybox-static), for pods that only need a shell,
   `httpd` or `wget`.
 """
@@ -41,7 +40,7 @@ def pause_archive(path: Path) -> Path:
 
 
 def binary_archive(path: Path, name: str, binary: str) -> Path:
-    """An image of one static binary of toolchain/bin, its entrypoint (coredns, kube-network-policies)."""
+    """An image of one static binary of toolchain/bin, its entrypoint (coredns)."""
     layer = _layer({binary: TOOLCHAIN_BIN / binary}, {}, folders=("etc", "tmp"))
     return _archive(path, name, layer, {"Entrypoint": [f"/{binary}"]})
 

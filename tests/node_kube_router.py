@@ -1,5 +1,5 @@
-"""kube-router's network policy controller, the real node's NetworkPolicy enforcer where the
-kernel lacks nftables' `queue` (tests/node_network_policies.py needs it): iptables chains in the
+"""kube-router's network policy controller, the real node's NetworkPolicy enforcer on any kernel
+with iptables and ipset (kube-network-policies needs nftables' `queue`): iptables chains in the
 filter table, jumped to from INPUT, FORWARD and OUTPUT, and ipsets of the pods' addresses. Run
 on the host with the node's kubeconfig, as kube-proxy is; only its firewall runs.
 

@@ -1,6 +1,6 @@
 """A real node (tests/kubernetes_node.py): pods start in containerd with runc, get an address on
 the node's bridge, answer each other directly and through a Service (kube-proxy), find Services
-by name (CoreDNS), are refused and admitted by a NetworkPolicy (kube-network-policies), show
+by name (CoreDNS), are refused and admitted by a NetworkPolicy (kube-router's firewall), show
 their logs and take `exec`; stopped, the node leaves nothing in the host."""
 
 import json
@@ -104,8 +104,6 @@ def until(check, timeout: float = 30) -> bool:
 
 
 def test_a_network_policy_refuses_and_then_admits_a_connection(kubernetes_node, pods, tmp_path):
-    if kubernetes_node.enforcer_problem:
-        pytest.skip(kubernetes_node.enforcer_problem)
     plane = kubernetes_node.plane
     address = pods["web"]["status"]["podIP"]
     policy = tmp_path / "policy.json"

@@ -2,7 +2,7 @@
 (tests/kubernetes_node.py) with the application images of scripts/images.sh: MariaDB and
 WordPress pods run and turn Ready, and WordPress, reached over `kubectl port-forward` on
 127.0.0.1, installs itself on the database and serves what it published; scaled, that many
-pods run; where a NetworkPolicy enforcer runs, the stack's policies keep other pods from MySQL."""
+pods run; the stack's policies (enforced by kube-router) keep other pods from MySQL."""
 
 from __future__ import annotations
 
@@ -137,8 +137,6 @@ def test_scaling_runs_and_readies_that_many_wordpress_pods(staging, kubernetes_n
 def test_the_stacks_network_policy_keeps_other_pods_from_mysql(staging, kubernetes_node, tmp_path):
     """WordPress reaches MySQL (the site works); a pod the policy does not name, in the same
     namespace, is refused at MySQL's port."""
-    if kubernetes_node.enforcer_problem:
-        pytest.skip(kubernetes_node.enforcer_problem)
     _, namespace = staging
     plane = kubernetes_node.plane
     stranger = tmp_path / "stranger.json"
