@@ -17,10 +17,23 @@ set_passwords=$5
 root_file=mysql-root-password
 user_file=mysql-password
 
+answers() {
+  mysqladmin --protocol=tcp -h "$MYSQL_HOST" --connect-timeout=5 ping >/dev/null 2>&1
+}
+# A new pod may run before the cluster's NetworkPolicy enforcer admits it to MySQL (Kubernetes
+# documents this for any enforcer: pods must tolerate it): its first connections are refused for
+# a moment. While the Service names a ready MySQL pod (its name resolves), the Job asks again for
+# up to MYSQL_WAIT seconds; a name that does not resolve is no database, and is not waited for.
+waited=0
+while ! answers && getent hosts "$MYSQL_HOST" >/dev/null 2>&1 && [ "$waited" -lt "${MYSQL_WAIT:-60}" ]; do
+  sleep 2
+  waited=$((waited + 2))
+done
+
 if [ "$phase" = close ]; then
   record=$new  # the consumers have switched: the new values are the current ones
 elif [ ! -r "$record/$root_file" ]; then
-  if ! mysqladmin --protocol=tcp -h "$MYSQL_HOST" --connect-timeout=5 ping >/dev/null 2>&1; then
+  if ! answers; then
     echo "credential rotation: no record of earlier passwords and no database answering ($MYSQL_HOST): a first install, initialised with the new values"
     exit 0
   fi
