@@ -13,6 +13,7 @@ COREDNS_IMAGE = "moorings.local/coredns:1.15.0"
 LABELS = {"k8s-app": "kube-dns"}
 
 # No `forward`: nothing outside the cluster is reachable here, so names outside it fail fast.
+# Each plugin named here must be built in: toolchain/modules/coredns/main.go lists them.
 COREFILE = f""".:53 {{
     errors
     health :8080
