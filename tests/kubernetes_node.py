@@ -22,9 +22,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import pytest
 
@@ -480,15 +481,13 @@ def _rmdir(folder: Path) -> None:
         pass
 
 
-@pytest.fixture(scope="module")
-def kubernetes_node(tmp_path_factory):
+@contextmanager
+def running_node(plane_dir: Path, node_dir: Path) -> Iterator[KubernetesNode]:
     """A control plane of its own (no kwok node, so every pod lands here) and one real node,
-    for one test module: a module may stop its node (and check what is left) without taking
-    it from another."""
-    require_control_plane()
-    require_node()
-    plane = ControlPlane(tmp_path_factory.mktemp("node-plane"), fake_node=False)
-    node = KubernetesNode(plane, tmp_path_factory.mktemp("node"))
+    in two existing folders; stopped, and what it made in the host removed, on the way out
+    (scripts/real_node.py runs the same by hand)."""
+    plane = ControlPlane(plane_dir, fake_node=False)
+    node = KubernetesNode(plane, node_dir)
     plane.address = node.ip
     try:
         node.prepare()
@@ -498,3 +497,13 @@ def kubernetes_node(tmp_path_factory):
     finally:
         node.stop()
         plane.stop()
+
+
+@pytest.fixture(scope="module")
+def kubernetes_node(tmp_path_factory):
+    """One node per test module: a module may stop its node (and check what is left) without
+    taking it from another."""
+    require_control_plane()
+    require_node()
+    with running_node(tmp_path_factory.mktemp("node-plane"), tmp_path_factory.mktemp("node")) as node:
+        yield node

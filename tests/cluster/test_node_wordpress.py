@@ -1,16 +1,19 @@
 """staging, `kubernetes.mode existing`, deployed by the real engine to the real node
 (tests/kubernetes_node.py) with the application images of scripts/images.sh: MariaDB and
-WordPress pods run and turn Ready, and WordPress, reached over `kubectl port-forward` on
-127.0.0.1, installs itself on the database and serves what it published; scaled, that many
-pods run; the stack's policies (enforced by kube-router) keep other pods from MySQL."""
+WordPress pods run and turn Ready, the credential rotation's Jobs run there (at the first
+install a no-op open and a real close, through the stack's NetworkPolicies), and WordPress,
+reached over `kubectl port-forward` on 127.0.0.1, installs itself on the database and serves
+what it published, also when scaled to 3 and back to 2. The running pods are checked as the kernel sees them (their user, capabilities,
+seccomp, secret files), the stack's policies (enforced by kube-router) keep other pods from
+MySQL, and its disruption budget refuses an eviction that would take a second pod down."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import time
+import urllib.parse
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 
@@ -25,6 +28,11 @@ pytestmark = [pytest.mark.engine, pytest.mark.cluster, pytest.mark.app]
 
 STACK = "staging"
 DEMO_IMAGE = "moorings-test/nginx:standin"  # tests/standin_images.py: nginx-unprivileged's stand-in
+WORDPRESS = "app.kubernetes.io/name=wordpress"
+TITLE = "Served by a real kubelet"
+# The images' own users (moorings/wordpress_args.py): the pods run as them, and their group
+# (the pod's fsGroup) is the only one, beside root, that may read the secret files.
+READERS = {"wordpress": (33, 33), "mysql": (999, 999)}
 
 
 def require_images() -> None:
@@ -85,12 +93,39 @@ def site(staging, kubernetes_node):
         yield WordPressSite(url)
 
 
+@pytest.fixture(scope="module")
+def published(site) -> dict:
+    """WordPress installed on its database, and one post published there."""
+    site.install("Moorings on a real node", "admin", "Node-Admin-Password-4e1f", "admin@example.com")
+    site.log_in("admin", "Node-Admin-Password-4e1f")
+    return site.publish_post(TITLE, "Pods that really run.")
+
+
 def _not_answering(url: str) -> str | None:
     try:
         WordPressSite(url).get("/wp-login.php")
         return None
     except OSError as error:
         return str(error)
+
+
+def _post_missing(url: str, post: dict, site: WordPressSite) -> Optional[str]:
+    """None when the site at `url` (a forward of its own) serves the post, else what it answered.
+    Asked with the Host the site was installed at: for any other, WordPress redirects there
+    (its canonical address), to a forward that may be gone."""
+    host = urllib.parse.urlsplit(site.url).netloc
+    page = WordPressSite(url).request(post_path(post["id"]), headers={"Host": host})
+    return None if page.status == 200 and TITLE in page.text else f"HTTP {page.status}: {page.text[:300]}"
+
+
+def running_pods(plane, namespace: str, selector: str) -> list[dict]:
+    return [p for p in plane.get("pods", "-n", namespace, "-l", selector)["items"]
+            if p["status"]["phase"] == "Running" and not p["metadata"].get("deletionTimestamp")]
+
+
+def rotation_jobs(plane, namespace: str) -> dict[str, dict]:
+    """The rotation's Jobs, by their name without the digest."""
+    return {j["metadata"]["name"].rsplit("-", 1)[0]: j for j in plane.get("jobs", "-n", namespace)["items"]}
 
 
 def test_mysql_and_wordpress_pods_run_and_are_ready(staging, kubernetes_node):
@@ -100,16 +135,27 @@ def test_mysql_and_wordpress_pods_run_and_are_ready(staging, kubernetes_node):
     wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
     pods = plane.get("pods", "-n", namespace)["items"]
     assert all(p["spec"]["nodeName"] == kubernetes_node.name for p in pods)
-    assert all(p["status"]["phase"] == "Running" for p in pods), [p["status"] for p in pods]
+    services = [p for p in pods if not p["metadata"].get("labels", {}).get("job-name")]
+    assert all(p["status"]["phase"] == "Running" for p in services), [p["status"] for p in services]
 
 
-def test_wordpress_installs_on_the_database_and_serves_a_published_post(site):
-    started = time.monotonic()
-    site.install("Moorings on a real node", "admin", "Node-Admin-Password-4e1f", "admin@example.com")
-    site.log_in("admin", "Node-Admin-Password-4e1f")
-    post = site.publish_post("Served by a real kubelet", "Pods that really run.")
-    page = site.get(post_path(post["id"]))
-    assert page.status == 200 and "Served by a real kubelet" in page.text, (page.status, time.monotonic() - started)
+def test_the_rotation_jobs_ran_on_the_node_at_the_first_install(staging, kubernetes_node):
+    """Open found no database yet (the image initialises it from the new Secret); close, after
+    WordPress rolled, logged in to MySQL through the stack's NetworkPolicies and set its passwords."""
+    _, namespace = staging
+    plane = kubernetes_node.plane
+    jobs = rotation_jobs(plane, namespace)
+    assert sorted(jobs) == ["mysql-credentials", "mysql-credentials-close"]
+    assert all(j["status"].get("succeeded") == 1 for j in jobs.values()), [j["status"] for j in jobs.values()]
+    opened = plane.kubectl("logs", "-n", namespace, f"job/{jobs['mysql-credentials']['metadata']['name']}").stdout
+    assert "a first install" in opened, opened
+    closed = plane.kubectl("logs", "-n", namespace, f"job/{jobs['mysql-credentials-close']['metadata']['name']}").stdout
+    assert "the database's passwords are the new ones" in closed, closed
+
+
+def test_wordpress_installs_on_the_database_and_serves_a_published_post(site, published):
+    page = site.get(post_path(published["id"]))
+    assert page.status == 200 and TITLE in page.text, page.status
 
 
 def test_every_start_asked_the_registry_for_its_image(staging, kubernetes_node):
@@ -119,19 +165,47 @@ def test_every_start_asked_the_registry_for_its_image(staging, kubernetes_node):
     assert {IMAGES["wordpress"], IMAGES["mysql"]} <= asked, asked
 
 
-@pytest.mark.parametrize("replicas", [3, 2])
-def test_scaling_runs_and_readies_that_many_wordpress_pods(staging, kubernetes_node, site, replicas):
-    # after `site`: the site is installed, so its home page answers 200
-    project, namespace = staging
+def _exec(plane, namespace: str, pod: dict, script: str, container: Optional[str] = None) -> str:
+    name = container or pod["spec"]["containers"][0]["name"]
+    return plane.kubectl("exec", "-n", namespace, pod["metadata"]["name"], "-c", name, "--", "sh", "-c", script).stdout
+
+
+@pytest.mark.parametrize("workload", sorted(READERS))
+def test_the_secret_files_are_readable_by_the_images_user_and_group_only(staging, kubernetes_node, workload):
+    """0400 in the Secret volume, root:<fsGroup> 0440 as the kubelet mounts them: the image's
+    user reads them through its group, no other user can."""
+    _, namespace = staging
     plane = kubernetes_node.plane
-    project.set(STACK, "wordpress.replicas", str(replicas))
-    project.up(STACK)
-    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", replicas)
-    running = [p for p in plane.get("pods", "-n", namespace, "-l", "app.kubernetes.io/name=wordpress")["items"]
-               if p["status"]["phase"] == "Running" and not p["metadata"].get("deletionTimestamp")]
-    assert len(running) == replicas, [p["metadata"]["name"] for p in running]
-    with forwarded(kubernetes_node, namespace) as url:
-        assert WordPressSite(url).get("/").status == 200
+    uid, gid = READERS[workload]
+    pod = running_pods(plane, namespace, f"app.kubernetes.io/name={workload}")[0]
+    seen = _exec(plane, namespace, pod, 'id -u; for f in /run/secrets/*; do '
+                 'stat -L -c "%a %u %g %n" "$f"; test -r "$f" && echo "readable $f"; done').splitlines()
+    assert seen[0] == str(uid)
+    files = [line.split()[3] for line in seen[1:] if not line.startswith("readable")]
+    assert files, seen
+    assert [line for line in seen[1:] if not line.startswith("readable")] == [f"440 0 {gid} {f}" for f in files]
+    assert [line for line in seen if line.startswith("readable")] == [f"readable {f}" for f in files]
+
+
+def test_every_running_container_is_restricted_as_the_kernel_sees_it(staging, kubernetes_node):
+    """From /proc/1/status in each container: not root, no capability even in its bounding set,
+    no_new_privs, a seccomp filter; and its root filesystem refuses a write."""
+    _, namespace = staging
+    plane = kubernetes_node.plane
+    checked = []
+    for pod in running_pods(plane, namespace, "app.kubernetes.io/name"):
+        for container in pod["spec"]["containers"]:
+            # Shell built-ins only: the demo's stand-in image has little beyond its shell.
+            seen = _exec(plane, namespace, pod, 'while IFS= read -r line; do echo "$line"; done </proc/1/status; '
+                         'if (: >/moorings-probe) 2>/dev/null; then echo wrote-root; else echo refused-root; fi', container["name"])
+            status = dict(line.split(":\t", 1) for line in seen.splitlines() if ":\t" in line)
+            name = f"{pod['metadata']['name']}/{container['name']}"
+            assert "0" not in status["Uid"].split(), (name, status["Uid"])
+            assert (status["CapEff"], status["CapBnd"]) == ("0000000000000000", "0000000000000000"), name
+            assert (status["NoNewPrivs"], status["Seccomp"]) == ("1", "2"), name
+            assert seen.splitlines()[-1] == "refused-root", (name, seen.splitlines()[-1])
+            checked.append(name)
+    assert {c.split("-")[0] for c in checked} >= {"mysql", "wordpress", "demo"}, checked
 
 
 def test_the_stacks_network_policy_keeps_other_pods_from_mysql(staging, kubernetes_node, tmp_path):
@@ -152,3 +226,40 @@ def test_the_stacks_network_policy_keeps_other_pods_from_mysql(staging, kubernet
                           f"nc -w 3 {mysql} 3306 </dev/null && echo reached || echo refused", check=False)
     plane.kubectl("delete", "-f", str(stranger), "--wait=false")
     assert probe.stdout.strip().splitlines()[-1:] == ["refused"], probe
+
+
+def _evict(plane, namespace: str, pod: str, folder) -> subprocess.CompletedProcess:
+    """The eviction API, as `kubectl drain` calls it for each pod."""
+    body = folder / f"evict-{pod}.json"
+    body.write_text(json.dumps({"apiVersion": "policy/v1", "kind": "Eviction",
+                                "metadata": {"name": pod, "namespace": namespace}}))
+    return plane.kubectl("create", "--raw", f"/api/v1/namespaces/{namespace}/pods/{pod}/eviction",
+                         "-f", str(body), check=False)
+
+
+def test_the_disruption_budget_refuses_an_eviction_that_would_take_a_second_pod_down(staging, kubernetes_node, tmp_path):
+    _, namespace = staging
+    plane = kubernetes_node.plane
+    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
+    plane.kubectl("wait", "-n", namespace, "poddisruptionbudget/wordpress",
+                  "--for=jsonpath={.status.disruptionsAllowed}=1", "--timeout=60s")
+    first, second = sorted(p["metadata"]["name"] for p in running_pods(plane, namespace, WORDPRESS))
+    evicted = _evict(plane, namespace, first, tmp_path)
+    assert evicted.returncode == 0, evicted.stderr
+    refused = _evict(plane, namespace, second, tmp_path)
+    assert refused.returncode != 0 and "disruption budget" in refused.stderr, (refused.returncode, refused.stderr)
+    assert not plane.get("pod", second, "-n", namespace)["metadata"].get("deletionTimestamp")
+    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
+
+
+@pytest.mark.parametrize("replicas", [3, 2])
+def test_scaling_runs_and_readies_that_many_wordpress_pods_serving_the_post(staging, kubernetes_node, site, published, replicas):
+    project, namespace = staging
+    plane = kubernetes_node.plane
+    project.set(STACK, "wordpress.replicas", str(replicas))
+    project.up(STACK)
+    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", replicas)
+    running = running_pods(plane, namespace, WORDPRESS)
+    assert len(running) == replicas, [p["metadata"]["name"] for p in running]
+    with forwarded(kubernetes_node, namespace) as url:
+        assert _post_missing(url, published, site) is None
