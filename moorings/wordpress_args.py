@@ -150,6 +150,17 @@ class MySqlSpec:
 
 
 @dataclass(frozen=True)
+class BackupSpec:
+    """An opt-in schedule that backs up the database and wp-content (docker: a container beside them)."""
+
+    every_minutes: int = 1440
+    """Minutes between two backups: a divisor of 60, or whole hours that divide 24 (so that
+    Kubernetes can say it as a CronJob schedule). The first one is an interval after the start."""
+    keep: int = 7
+    """How many backups are kept: the oldest beyond them is deleted after each new one."""
+
+
+@dataclass(frozen=True)
 class WordPressStackArgs:
     platform: str
     """One of PLATFORMS."""
@@ -162,6 +173,8 @@ class WordPressStackArgs:
     """Platform swarm only: its options (None: the defaults)."""
     kubernetes: Optional[WordPressKubernetesOptions] = None
     """Platform kubernetes only: its options (required there: they name the namespace)."""
+    backup: Optional[BackupSpec] = None
+    """Scheduled backups into a protected volume (docker only so far); None: no backups."""
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,15 @@ class MySqlSpec(TypedDict):
     switches, and retire the old one after (default true; docker, swarm, kubernetes)."""
 
 
+class BackupSpec(TypedDict):
+    """Scheduled backups of the database and wp-content into a protected volume (docker so far)."""
+
+    every_minutes: NotRequired[int]
+    """Minutes between two backups (default 1440): a divisor of 60, or whole hours dividing 24."""
+    keep: NotRequired[int]
+    """How many backups are kept (default 7)."""
+
+
 class Storage(TypedDict):
     """A PersistentVolumeClaim's request."""
 
@@ -218,3 +227,5 @@ class WordPressStackArgs(TypedDict):
     """Platform kubernetes only, and required there: it names the namespace."""
     swarm: NotRequired[SwarmWordPressOptions]
     """Platform swarm only: its options (absent: the defaults)."""
+    backup: NotRequired[BackupSpec]
+    """Scheduled backups (docker so far); absent: none."""

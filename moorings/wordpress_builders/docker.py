@@ -14,6 +14,7 @@ from moorings.wordpress_builders.docker_confinement import (
 )
 from moorings.db_rotation import close_rotation, open_rotation
 from moorings.swarm_shell import NodeShell
+from moorings.wordpress_builders.docker_backup import backups
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, engine_volumes
 from moorings.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
@@ -121,6 +122,8 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         containers=[mysql, wordpress],
         ids=[mysql.id, wordpress.id, mysql_files.carrier.id, wordpress_files.carrier.id],
     )
+    if args.backup is not None:
+        backups(stack, args, network, volumes, mysql_image.image_id, after=rotation)
     if args.mysql.online_rotation:
         close_rotation(stack, args.secrets, NodeShell(), mysql_filter, args.wordpress.db_user, after=[ready])
 

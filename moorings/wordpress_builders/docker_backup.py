@@ -1,0 +1,71 @@
+"""Scheduled backups on the docker platform: a container on the database's own image (mariadb-dump
+or mysqldump, tar and gzip come with it; nothing is pulled) on the stack's private network, which
+dumps the database and archives wp-content into a volume the stack protects
+(moorings/backup_scripts/backup.sh; `scripts/backups.sh` takes one now and restores one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import pulumi
+import pulumi_docker as docker
+
+from moorings.secret_args import FileReader
+from moorings.wordpress_args import BackupSpec, WordPressStackArgs
+from moorings.wordpress_builders.docker_confinement import NO_NEW_PRIVILEGES, capabilities, tmpfs
+from moorings.wordpress_builders.docker_secrets import secrets_volume
+from moorings.wordpress_builders.engine_volumes import EngineVolumes
+from moorings.wordpress_builders.image_paths import Scratch
+
+SCRIPT = Path(__file__).resolve().parent.parent / "backup_scripts" / "backup.sh"
+BACKUPS_DIR = "/backups"
+WP_CONTENT_MOUNT = "/wp-content"
+# The dump and the archive are written to the backups volume, never to /tmp; the client's own scratch only.
+BACKUP_SCRATCH = (Scratch("/tmp", "64Mi", "tmp"),)
+# Root without its capabilities but this one: the files of wp-content that WordPress or a plugin
+# made readable by www-data only are archived too. The mount is read-only.
+BACKUP_CAPABILITIES = ("CAP_DAC_OVERRIDE",)
+
+
+def backup_command(spec: BackupSpec, database: str) -> list[str]:
+    """The container's entrypoint: the script's text and its arguments (no secret)."""
+    return ["sh", "-c", SCRIPT.read_text(), "moorings-backup", str(spec.every_minutes * 60), str(spec.keep), database]
+
+
+def backups(
+    stack: pulumi.ComponentResource,
+    args: WordPressStackArgs,
+    network: docker.Network,
+    volumes: EngineVolumes,
+    image: pulumi.Input[str],
+    after: Sequence[pulumi.Resource],
+) -> docker.Container:
+    """The backup container and its protected volume; `after`: the rotation its password file waits for."""
+    assert args.backup is not None
+    prefix = args.name_prefix
+    # Protected whatever the stack's other volumes are: it is what a destroyed site comes back from.
+    store = docker.Volume("backups", name=f"{prefix}-backups", opts=pulumi.ResourceOptions(parent=stack, protect=True))
+    # The root password, as a read-only file: a dump of every table needs more than the site's user.
+    wiring = args.secrets.wire({"MYSQL_ROOT_PASSWORD": "mysql-root-password"}, FileReader())
+    files = secrets_volume(stack, args, "backup", image, wiring, after)
+    return docker.Container(
+        "backup",
+        name=f"{prefix}-backup",
+        image=image,
+        entrypoints=backup_command(args.backup, args.wordpress.db_name),
+        envs=wiring.env_list(plain={"MYSQL_HOST": "mysql"}),
+        volumes=[
+            docker.ContainerVolumeArgs(volume_name=store.name, container_path=BACKUPS_DIR),
+            docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_MOUNT, read_only=True),
+            files.mount,
+        ],
+        read_only=True,
+        tmpfs=tmpfs(BACKUP_SCRATCH),
+        capabilities=capabilities(BACKUP_CAPABILITIES),
+        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name)],
+        restart="unless-stopped",
+        security_opts=NO_NEW_PRIVILEGES,
+        # A fixed name: a replacement deletes the old container first.
+        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True, depends_on=[files.carrier]),
+    )
