@@ -86,6 +86,15 @@ class WordPressSpec(TypedDict):
     """The address people reach the site at (scheme://host[:port][/path], no trailing slash)."""
 
 
+class ExternalDatabase(TypedDict):
+    """An existing MySQL or MariaDB used instead of a deployed one (docker so far)."""
+
+    host: str
+    """Host name or IP address, as WordPress's container reaches it."""
+    port: NotRequired[int]
+    """Its port (default 3306)."""
+
+
 class MySqlSpec(TypedDict):
     """The MySQL side of a WordPressStack."""
 
@@ -96,6 +105,9 @@ class MySqlSpec(TypedDict):
     online_rotation: NotRequired[bool]
     """Set a changed password in the running database beside the old one before any consumer
     switches, and retire the old one after (default true; docker, swarm, kubernetes)."""
+    external: NotRequired[ExternalDatabase]
+    """An existing database instead of a deployed one (docker so far): WordPress connects as the
+    WordPress spec's db_user to its db_name with mysql_password."""
 
 
 class BackupSpec(TypedDict):

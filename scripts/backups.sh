@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# The backups of a stack on platform docker (backup.enabled; docs/operators/backups.md):
+# The backups of a stack on platform docker (backup.enabled; docs/operators/data-safety.md):
 #   scripts/backups.sh list STACK                 the complete backups, oldest first
 #   scripts/backups.sh now STACK                  take one now, and wait (at most 10 min) until it is done
 #   scripts/backups.sh restore STACK NAME [VOLUME]
 #       bring backup NAME back into STACK: its database and its wp-content (what they hold now is
 #       replaced). VOLUME: the backups volume to read, moorings-STACK-backups by default (another
-#       stack's, to move a site).
+#       stack's, to move a site). STACK must have backup.enabled: the restore runs like its backup container.
 # Talks to the Docker Engine of `docker` (DOCKER_HOST). No password is on a command line: the
-# containers read the root password from the stack's own secret files.
+# containers read the database password from the stack's own secret files.
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 action=$1
 stack=$2
@@ -44,17 +44,19 @@ restore)
   [ $# -ge 3 ] || usage
   name=$3
   volume=${4:-$prefix-backups}
-  mysql=$prefix-mysql
-  # The stack's own database container says which image, database and network to use.
-  image=$(docker inspect --format '{{.Image}}' "$mysql")
-  database=$(docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$mysql" | sed -n 's/^MYSQL_DATABASE=//p')
-  # Root to restore the files' owners; read-only but for wp-content; the password a file.
+  # Like the stack's backup container: its image, network, environment (no secret in it: the
+  # password is a *_FILE path) and secret files; for the stack's own MySQL or an external one.
+  image=$(docker inspect --format '{{.Image}}' "$backup_container")
+  env_args=()
+  while IFS= read -r var; do
+    [ -n "$var" ] && env_args+=(-e "$var")
+  done < <(docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$backup_container" | grep -E '^(MYSQL_|BACKUP_)')
+  # Root to give the files back their owners; read-only but for wp-content.
   docker run --rm --name "$prefix-restore" --network "$prefix-net" \
     --read-only --tmpfs /tmp --security-opt no-new-privileges:true \
     --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER \
-    -v "$volume:/backups:ro" -v "$prefix-wp-content:/wp-content" -v "$prefix-mysql-secrets:/run/secrets:ro" \
-    -e MYSQL_HOST=mysql -e MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql-root-password \
-    --entrypoint sh "$image" -c "$(cat "$scripts/restore.sh")" restore "$name" "$database"
+    -v "$volume:/backups:ro" -v "$prefix-wp-content:/wp-content" -v "$prefix-backup-secrets:/run/secrets:ro" \
+    "${env_args[@]}" --entrypoint sh "$image" -c "$(cat "$scripts/restore.sh")" restore "$name"
   ;;
 *) usage ;;
 esac

@@ -1,22 +1,24 @@
 #!/bin/sh
 # The stack's backup schedule, in a container on the database's own image beside the database.
 # Every EVERY seconds, and at once on SIGUSR1 (`scripts/backups.sh now STACK`), it writes one backup:
-#   /backups/<UTC time>/database.sql.gz   mariadb-dump (or mysqldump) --single-transaction of DATABASE
+#   /backups/<UTC time>/database.sql.gz   mariadb-dump (or mysqldump) --single-transaction of the database
 #   /backups/<UTC time>/wp-content.tar.gz the wp-content volume, mounted read-only at /wp-content
 # into .partial-<time> first and renames it when both are complete, so a backup that failed half way
 # never counts; then it keeps the KEEP newest and deletes the rest.
 # The first backup is one interval after the start, never at it: a stack brought up fresh to be
 # restored must not back up its empty site and push a good backup out of the KEEP.
-# Usage: backup.sh EVERY KEEP DATABASE
-# Env: MYSQL_HOST (the database's address), BACKUP_USER (who dumps; root by default) and the file
+# Usage: backup.sh EVERY KEEP
+# Env: MYSQL_HOST and MYSQL_PORT (the database's address), MYSQL_DATABASE (what is dumped),
+# BACKUP_USER (who dumps; root by default, the site's user for an external database) and the file
 # of that user's password, MYSQL_ROOT_PASSWORD_FILE or MYSQL_PASSWORD_FILE: the password goes to
-# the client in MYSQL_PWD, never on a command line or in the output.
+# the client in MYSQL_PWD, never on a command line or in the output. restore.sh reads the same.
 # /backups/.last records the last run: "<time> ok" or "<time> failed", for `scripts/backups.sh now`.
 set -eu
 every=$1
 keep=$2
-database=$3
+database=$MYSQL_DATABASE
 host=${MYSQL_HOST:-mysql}
+port=${MYSQL_PORT:-3306}
 user=${BACKUP_USER:-root}
 if [ "$user" = root ]; then password_file=${MYSQL_ROOT_PASSWORD_FILE:-}; else password_file=${MYSQL_PASSWORD_FILE:-}; fi
 dump=$(command -v mariadb-dump || command -v mysqldump)
@@ -31,7 +33,7 @@ take_backup() {  # called in `||`, where `set -e` is off: every step says how it
   rm -rf "$partial" && mkdir "$partial" || { echo "backup $name: cannot write to $store" >&2; return 1; }
   [ -r "$password_file" ] || { echo "backup $name: no readable password file for $user ($password_file)" >&2; return 1; }
   # Consistent without locking WordPress out: one transaction over InnoDB's tables.
-  MYSQL_PWD=$(cat "$password_file") "$dump" --protocol=tcp -h "$host" -u"$user" \
+  MYSQL_PWD=$(cat "$password_file") "$dump" --protocol=tcp -h "$host" -P "$port" -u"$user" \
     --single-transaction --routines --triggers --databases "$database" >"$partial/database.sql" \
     && gzip "$partial/database.sql" \
     || { echo "backup $name: the dump of $database on $host failed; the earlier backups are kept" >&2; return 1; }

@@ -12,10 +12,10 @@ import pulumi
 import pulumi_docker as docker
 
 from moorings.secret_args import FileReader
-from moorings.wordpress_args import BackupSpec, WordPressStackArgs
+from moorings.secret_bundle import SecretWiring
+from moorings.wordpress_args import MYSQL_PORT, BackupSpec, WordPressStackArgs
 from moorings.wordpress_builders.docker_confinement import NO_NEW_PRIVILEGES, capabilities, tmpfs
 from moorings.wordpress_builders.docker_secrets import secrets_volume
-from moorings.wordpress_builders.engine_volumes import EngineVolumes
 from moorings.wordpress_builders.image_paths import Scratch
 
 SCRIPT = Path(__file__).resolve().parent.parent / "backup_scripts" / "backup.sh"
@@ -28,16 +28,30 @@ BACKUP_SCRATCH = (Scratch("/tmp", "64Mi", "tmp"),)
 BACKUP_CAPABILITIES = ("CAP_DAC_OVERRIDE",)
 
 
-def backup_command(spec: BackupSpec, database: str) -> list[str]:
+def backup_command(spec: BackupSpec) -> list[str]:
     """The container's entrypoint: the script's text and its arguments (no secret)."""
-    return ["sh", "-c", SCRIPT.read_text(), "moorings-backup", str(spec.every_minutes * 60), str(spec.keep), database]
+    return ["sh", "-c", SCRIPT.read_text(), "moorings-backup", str(spec.every_minutes * 60), str(spec.keep)]
+
+
+def backup_env(args: WordPressStackArgs) -> tuple[SecretWiring, dict[str, str]]:
+    """Who dumps what, where (the scripts' environment; scripts/backups.sh restore reuses it):
+    the stack's own MySQL as root, whose password file the stack has; an external database as
+    the site's user, the only one it has."""
+    external = args.mysql.external
+    if external is None:
+        wiring = args.secrets.wire({"MYSQL_ROOT_PASSWORD": "mysql-root-password"}, FileReader())
+        where = {"MYSQL_HOST": "mysql", "MYSQL_PORT": str(MYSQL_PORT), "BACKUP_USER": "root"}
+    else:
+        wiring = args.secrets.wire({"MYSQL_PASSWORD": "mysql-password"}, FileReader())
+        where = {"MYSQL_HOST": external.host, "MYSQL_PORT": str(external.port), "BACKUP_USER": args.wordpress.db_user}
+    return wiring, {**where, "MYSQL_DATABASE": args.wordpress.db_name}
 
 
 def backups(
     stack: pulumi.ComponentResource,
     args: WordPressStackArgs,
     network: docker.Network,
-    volumes: EngineVolumes,
+    wp_content: docker.Volume,
     image: pulumi.Input[str],
     after: Sequence[pulumi.Resource],
 ) -> docker.Container:
@@ -46,18 +60,17 @@ def backups(
     prefix = args.name_prefix
     # Protected whatever the stack's other volumes are: it is what a destroyed site comes back from.
     store = docker.Volume("backups", name=f"{prefix}-backups", opts=pulumi.ResourceOptions(parent=stack, protect=True))
-    # The root password, as a read-only file: a dump of every table needs more than the site's user.
-    wiring = args.secrets.wire({"MYSQL_ROOT_PASSWORD": "mysql-root-password"}, FileReader())
+    wiring, plain = backup_env(args)
     files = secrets_volume(stack, args, "backup", image, wiring, after)
     return docker.Container(
         "backup",
         name=f"{prefix}-backup",
         image=image,
-        entrypoints=backup_command(args.backup, args.wordpress.db_name),
-        envs=wiring.env_list(plain={"MYSQL_HOST": "mysql"}),
+        entrypoints=backup_command(args.backup),
+        envs=wiring.env_list(plain=plain),
         volumes=[
             docker.ContainerVolumeArgs(volume_name=store.name, container_path=BACKUPS_DIR),
-            docker.ContainerVolumeArgs(volume_name=volumes.wp_content.name, container_path=WP_CONTENT_MOUNT, read_only=True),
+            docker.ContainerVolumeArgs(volume_name=wp_content.name, container_path=WP_CONTENT_MOUNT, read_only=True),
             files.mount,
         ],
         read_only=True,

@@ -10,7 +10,7 @@ import pulumi_docker as docker
 from moorings.wordpress_builders.image_paths import MYSQL_DATA_DIR, WP_CONTENT_DIR
 from moorings.wordpress_args import WordPressStackArgs
 
-__all__ = ["MYSQL_DATA_DIR", "WP_CONTENT_DIR", "EngineVolumes", "engine_volumes"]
+__all__ = ["MYSQL_DATA_DIR", "WP_CONTENT_DIR", "EngineVolumes", "engine_volumes", "mysql_data_volume", "wp_content_volume"]
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,20 @@ class EngineVolumes:
 
 
 def engine_volumes(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> EngineVolumes:
-    prefix = args.name_prefix
-    return EngineVolumes(
-        mysql_data=docker.Volume(
-            "mysql-data",
-            name=f"{prefix}-mysql-data",
-            opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
-        ),
-        wp_content=docker.Volume(
-            "wp-content",
-            name=f"{prefix}-wp-content",
-            opts=pulumi.ResourceOptions(parent=stack, protect=args.wordpress.protect_content),
-        ),
+    return EngineVolumes(mysql_data=mysql_data_volume(stack, args), wp_content=wp_content_volume(stack, args))
+
+
+def mysql_data_volume(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> docker.Volume:
+    return docker.Volume(
+        "mysql-data",
+        name=f"{args.name_prefix}-mysql-data",
+        opts=pulumi.ResourceOptions(parent=stack, protect=args.mysql.protect_data),
+    )
+
+
+def wp_content_volume(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> docker.Volume:
+    return docker.Volume(
+        "wp-content",
+        name=f"{args.name_prefix}-wp-content",
+        opts=pulumi.ResourceOptions(parent=stack, protect=args.wordpress.protect_content),
     )

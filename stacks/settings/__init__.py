@@ -18,6 +18,7 @@ from moorings.wordpress_args import PLATFORMS, BackupSpec, MySqlSpec, WordPressS
 from moorings.wordpress_builders.swarm_edge import MAX_BACKENDS
 from moorings.wordpress_builders.swarm_options import EDGE
 from stacks.settings.backup import read_backup
+from stacks.settings.external_database import read_external
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.kubernetes import KubernetesSettings, check_kubernetes, read_kubernetes
 from stacks.settings.reader import ConfigError, ConfigReader
@@ -107,6 +108,15 @@ def settings_from(
     secrets = SecretOverrides(
         mysql_root_password=reader.secret("mysqlRootPassword"),
         mysql_password=reader.secret("mysqlPassword"),
+    )
+    wordpress, mysql = read_external(
+        reader,
+        platform,
+        wordpress,
+        mysql,
+        _mysql_identifier,
+        user_password_set=secrets.mysql_password is not None,
+        root_password_set=secrets.mysql_root_password is not None,
     )
     # Every section is read whatever the platform, so a typo in a key name is caught anywhere;
     # the values of another platform's settings are not judged (they change nothing here).

@@ -11,10 +11,9 @@ import re
 from typing import Optional
 
 from moorings.wordpress_args import BackupSpec
+from moorings.wordpress_stack import BACKUP_PLATFORMS
 from stacks.settings.reader import ConfigReader
 
-# Where the backup schedule is built; the other platforms refuse backup.enabled.
-BACKUP_PLATFORMS = ("docker",)
 DEFAULT_EVERY = "24h"
 DEFAULT_KEEP = 7
 MAX_KEEP = 1000
@@ -51,7 +50,7 @@ def read_backup(reader: ConfigReader, platform: str) -> Optional[BackupSpec]:
             "backup.enabled",
             True,
             f"false on platform {platform}: scheduled backups are built on platform "
-            f"{', '.join(BACKUP_PLATFORMS)} so far (docs/operators/backups.md)",
+            f"{', '.join(BACKUP_PLATFORMS)} so far (docs/operators/data-safety.md)",
         )
         return None
     return BackupSpec(every_minutes=every_minutes(every) or every_minutes(DEFAULT_EVERY) or 1440, keep=keep)

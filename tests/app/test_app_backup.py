@@ -9,13 +9,13 @@ left, even when a test failed."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 
 import pytest
 
 from tests.app.app_images import built_images
+from tests.app.scratch_stack import our_objects as scratch_objects, scratch_stack
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.app.wordpress_client import WordPressSite, post_path
 from tests.docker_engine import docker, free_port, inspect
@@ -32,21 +32,7 @@ SCRIPT_TIMEOUT = 660  # `now` waits at most 10 minutes for the backup
 
 
 def our_objects() -> dict[str, list[str]]:
-    """Every container, volume and network of the stack on this engine, by kind."""
-    found = {}
-    for kind, listing in (("container", "ps -a"), ("volume", "volume ls"), ("network", "network ls")):
-        listed = docker(*listing.split(), "--format", "{{.Names}}" if kind == "container" else "{{.Name}}",
-                        "--filter", f"name={PREFIX}-")
-        found[kind] = sorted(name for name in listed.stdout.split() if name.startswith(f"{PREFIX}-"))
-    return found
-
-
-def remove_our_objects() -> None:
-    """What a failed test left of this stack on the engine (only moorings-backup-* objects)."""
-    left = our_objects()
-    for kind, names in (("container", left["container"]), ("volume", left["volume"]), ("network", left["network"])):
-        if names:
-            docker(*(["rm", "-f"] if kind == "container" else [kind, "rm"]), *names)
+    return scratch_objects(PREFIX)
 
 
 def backups(*args: str) -> subprocess.CompletedProcess:
@@ -58,13 +44,8 @@ def backups(*args: str) -> subprocess.CompletedProcess:
 def site(tmp_path_factory):
     require_engine()
     images = built_images()
-    if any(our_objects().values()):
-        pytest.fail(f"objects named {PREFIX}-* already exist on this engine ({our_objects()}); this test would take them over")
     project = EngineProject(tmp_path_factory.mktemp("app-backup"))
-    # dev's policy config: its data volumes are unprotected on purpose, as here.
-    shutil.copy(project.dir / "policies" / "config" / "dev.json", project.dir / "policies" / "config" / f"{STACK}.json")
-    project.init(STACK)
-    for key, value in {
+    config = {
         "wordpress.image": images["wordpress"],
         "mysql.image": images["mysql"],
         "wordpress.port": str(free_port()),
@@ -72,15 +53,10 @@ def site(tmp_path_factory):
         "mysql.protect": "false",
         "backup.enabled": "true",
         "backup.keep": str(KEEP),
-    }.items():
-        project.set(STACK, key, value)
-    try:
+    }
+    with scratch_stack(project, STACK, config):
         project.up(STACK)
         yield SiteUnderTest(project, STACK)
-    finally:
-        project.pulumi("state", "unprotect", "--all", "-s", STACK, "--yes", check=False)
-        project.destroy(STACK, check=False)
-        remove_our_objects()
 
 
 def test_publish_a_post_with_an_image(site):

@@ -54,7 +54,7 @@ def test_the_container_runs_the_script_on_mysqls_image_with_interval_keep_and_da
     backup = run.one(CONTAINER, "backup").inputs
     assert backup["name"] == "moorings-t-backup"
     assert backup["image"] == run.one(CONTAINER, "mysql").inputs["image"]  # nothing else is pulled
-    assert backup["entrypoints"] == ["sh", "-c", SCRIPT.read_text(), "moorings-backup", "21600", "3", "blog"]
+    assert backup["entrypoints"] == ["sh", "-c", SCRIPT.read_text(), "moorings-backup", "21600", "3"]
     assert backup["restart"] == "unless-stopped"
     (attachment,) = backup["networksAdvanced"]
     assert attachment["name"] == "moorings-t-net"  # the private network: MySQL stays unpublished
@@ -76,7 +76,8 @@ def test_it_writes_only_to_the_backups_volume_and_reads_wp_content_and_its_secre
 def test_the_root_password_is_a_file_from_a_secret_upload_never_a_value(run):
     backup = run.one(CONTAINER, "backup")
     assert "MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql-root-password" in backup.inputs["envs"]
-    assert "MYSQL_HOST=mysql" in backup.inputs["envs"]
+    for plain in ("MYSQL_HOST=mysql", "MYSQL_PORT=3306", "BACKUP_USER=root", "MYSQL_DATABASE=blog"):
+        assert plain in backup.inputs["envs"]
     carrier = run.one(CONTAINER, "backup-secrets-carrier")
     assert carrier.input_is_secret("uploads")
     assert [u["file"] for u in carrier.inputs["uploads"]] == ["/run/secrets/mysql-root-password"]
