@@ -165,7 +165,8 @@ class MySqlSpec:
 
 @dataclass(frozen=True)
 class BackupSpec:
-    """An opt-in schedule that backs up the database and wp-content (docker: a container beside them)."""
+    """An opt-in schedule that backs up the database and wp-content (docker: a container beside
+    them; kubernetes: a CronJob)."""
 
     every_minutes: int = 1440
     """Minutes between two backups: a divisor of 60, or whole hours that divide 24 (so that
@@ -188,7 +189,7 @@ class WordPressStackArgs:
     kubernetes: Optional[WordPressKubernetesOptions] = None
     """Platform kubernetes only: its options (required there: they name the namespace)."""
     backup: Optional[BackupSpec] = None
-    """Scheduled backups into a protected volume (docker only so far); None: no backups."""
+    """Scheduled backups into a protected volume or claim (docker, kubernetes); None: no backups."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ BUILDERS: dict[str, Builder] = {
 }
 # What only some builders do so far: refused elsewhere rather than silently left out.
 EXTERNAL_DATABASE_PLATFORMS = ("docker",)
-BACKUP_PLATFORMS = ("docker",)
+BACKUP_PLATFORMS = ("docker", "kubernetes")
 
 
 class WordPressStack(pulumi.ComponentResource):

@@ -111,7 +111,7 @@ class MySqlSpec(TypedDict):
 
 
 class BackupSpec(TypedDict):
-    """Scheduled backups of the database and wp-content into a protected volume (docker so far)."""
+    """Scheduled backups of the database and wp-content into a protected volume or claim (docker, kubernetes)."""
 
     every_minutes: NotRequired[int]
     """Minutes between two backups (default 1440): a divisor of 60, or whole hours dividing 24."""
@@ -194,6 +194,8 @@ class WordPressKubernetesOptions(TypedDict):
     """MySQL's data claim (default 10Gi)."""
     wp_content_storage: NotRequired[Storage]
     """WordPress's wp-content claim (default 5Gi)."""
+    backup_storage: NotRequired[Storage]
+    """The protected claim of the scheduled backups (default 10Gi; only with `backup`)."""
     exposure: NotRequired[Exposure]
     """How WordPress is reached (default a ClusterIP Service)."""
     safeguards: NotRequired[Safeguards]
@@ -240,4 +242,4 @@ class WordPressStackArgs(TypedDict):
     swarm: NotRequired[SwarmWordPressOptions]
     """Platform swarm only: its options (absent: the defaults)."""
     backup: NotRequired[BackupSpec]
-    """Scheduled backups (docker so far); absent: none."""
+    """Scheduled backups (docker, kubernetes); absent: none."""

@@ -7,7 +7,7 @@
 # never counts; then it keeps the KEEP newest and deletes the rest.
 # The first backup is one interval after the start, never at it: a stack brought up fresh to be
 # restored must not back up its empty site and push a good backup out of the KEEP.
-# Usage: backup.sh EVERY KEEP
+# Usage: backup.sh EVERY KEEP     EVERY 0: one backup now, and exit with its status (a CronJob's run)
 # Env: MYSQL_HOST and MYSQL_PORT (the database's address), MYSQL_DATABASE (what is dumped),
 # BACKUP_USER (who dumps; root by default, the site's user for an external database) and the file
 # of that user's password, MYSQL_ROOT_PASSWORD_FILE or MYSQL_PASSWORD_FILE: the password goes to
@@ -24,6 +24,7 @@ if [ "$user" = root ]; then password_file=${MYSQL_ROOT_PASSWORD_FILE:-}; else pa
 dump=$(command -v mariadb-dump || command -v mysqldump)
 store=/backups
 partial=
+last=
 
 take_backup() {  # called in `||`, where `set -e` is off: every step says how it failed
   name=$(date -u +%Y%m%dT%H%M%SZ)
@@ -50,6 +51,12 @@ take_backup() {  # called in `||`, where `set -e` is off: every step says how it
 }
 
 rm -rf "$store"/.partial-*
+if [ "$every" -eq 0 ]; then
+  status=0
+  take_backup || { rm -rf "$partial"; status=1; }
+  echo "$last" >"$store/.last"
+  exit "$status"
+fi
 trap : USR1
 trap 'exit 0' TERM INT
 echo "backup: every ${every}s, keeping $keep, of $database on $host into $store"

@@ -1,50 +1,27 @@
 """Scheduled backups on the docker platform: a container on the database's own image (mariadb-dump
 or mysqldump, tar and gzip come with it; nothing is pulled) on the stack's private network, which
 dumps the database and archives wp-content into a volume the stack protects
-(moorings/backup_scripts/backup.sh; `scripts/backups.sh` takes one now and restores one)."""
+(moorings/backups.py, backup_scripts/backup.sh; `scripts/backups.sh` takes one now and restores one)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import pulumi
 import pulumi_docker as docker
 
+from moorings.backups import BACKUPS_DIR, WP_CONTENT_MOUNT, backup_command, backup_env
 from moorings.secret_args import FileReader
-from moorings.secret_bundle import SecretWiring
-from moorings.wordpress_args import MYSQL_PORT, BackupSpec, WordPressStackArgs
+from moorings.wordpress_args import WordPressStackArgs
 from moorings.wordpress_builders.docker_confinement import NO_NEW_PRIVILEGES, capabilities, tmpfs
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.image_paths import Scratch
 
-SCRIPT = Path(__file__).resolve().parent.parent / "backup_scripts" / "backup.sh"
-BACKUPS_DIR = "/backups"
-WP_CONTENT_MOUNT = "/wp-content"
 # The dump and the archive are written to the backups volume, never to /tmp; the client's own scratch only.
 BACKUP_SCRATCH = (Scratch("/tmp", "64Mi", "tmp"),)
 # Root without its capabilities but this one: the files of wp-content that WordPress or a plugin
 # made readable by www-data only are archived too. The mount is read-only.
 BACKUP_CAPABILITIES = ("CAP_DAC_OVERRIDE",)
-
-
-def backup_command(spec: BackupSpec) -> list[str]:
-    """The container's entrypoint: the script's text and its arguments (no secret)."""
-    return ["sh", "-c", SCRIPT.read_text(), "moorings-backup", str(spec.every_minutes * 60), str(spec.keep)]
-
-
-def backup_env(args: WordPressStackArgs) -> tuple[SecretWiring, dict[str, str]]:
-    """Who dumps what, where (the scripts' environment; scripts/backups.sh restore reuses it):
-    the stack's own MySQL as root, whose password file the stack has; an external database as
-    the site's user, the only one it has."""
-    external = args.mysql.external
-    if external is None:
-        wiring = args.secrets.wire({"MYSQL_ROOT_PASSWORD": "mysql-root-password"}, FileReader())
-        where = {"MYSQL_HOST": "mysql", "MYSQL_PORT": str(MYSQL_PORT), "BACKUP_USER": "root"}
-    else:
-        wiring = args.secrets.wire({"MYSQL_PASSWORD": "mysql-password"}, FileReader())
-        where = {"MYSQL_HOST": external.host, "MYSQL_PORT": str(external.port), "BACKUP_USER": args.wordpress.db_user}
-    return wiring, {**where, "MYSQL_DATABASE": args.wordpress.db_name}
 
 
 def backups(
@@ -60,13 +37,13 @@ def backups(
     prefix = args.name_prefix
     # Protected whatever the stack's other volumes are: it is what a destroyed site comes back from.
     store = docker.Volume("backups", name=f"{prefix}-backups", opts=pulumi.ResourceOptions(parent=stack, protect=True))
-    wiring, plain = backup_env(args)
+    wiring, plain = backup_env(args, FileReader())
     files = secrets_volume(stack, args, "backup", image, wiring, after)
     return docker.Container(
         "backup",
         name=f"{prefix}-backup",
         image=image,
-        entrypoints=backup_command(args.backup),
+        entrypoints=backup_command(args.backup.every_minutes * 60, args.backup.keep),
         envs=wiring.env_list(plain=plain),
         volumes=[
             docker.ContainerVolumeArgs(volume_name=store.name, container_path=BACKUPS_DIR),

@@ -36,11 +36,18 @@ def test_keep_outside_1_to_1000_is_refused(keep):
     assert problem.endswith("is not accepted: expected a whole number from 1 to 1000")
 
 
-@pytest.mark.parametrize("platform", ["swarm", "kubernetes"])
-def test_a_platform_without_backups_yet_refuses_them_naming_the_key(platform):
-    (problem,) = problems({"platform": platform, "backup": {"enabled": True}})
-    assert problem.startswith("moorings:backup.enabled = true is not accepted: expected false on platform " + platform)
-    assert "built on platform docker so far" in problem
+def test_swarm_refuses_them_naming_the_key():
+    (problem,) = problems({"platform": "swarm", "backup": {"enabled": True}})
+    assert problem.startswith("moorings:backup.enabled = true is not accepted: expected false on platform swarm")
+    assert "built on platform docker, kubernetes so far" in problem
+
+
+def test_kubernetes_takes_them_with_their_claims_size_and_class():
+    settings = load({"platform": "kubernetes", "backup": {"enabled": True, "every": "30m"},
+                     "kubernetes": {"backupStorageSize": "20Gi", "backupStorageClass": "fast"}})
+    assert settings.backup == BackupSpec(every_minutes=30, keep=7)
+    storage = settings.kubernetes.wordpress.backup_storage
+    assert (storage.size, storage.class_name) == ("20Gi", "fast")
 
 
 def test_a_mistyped_backup_key_is_caught():

@@ -6,7 +6,7 @@ import pytest
 from moorings.secret_args import SecretBundleArgs
 from moorings.secret_bundle import SecretBundle
 from moorings.wordpress_args import BackupSpec, MySqlSpec, WordPressSpec, WordPressStackArgs, wordpress_secret_entries
-from moorings.wordpress_builders.docker_backup import SCRIPT
+from moorings.backups import BACKUP_SCRIPT as SCRIPT
 from moorings.wordpress_stack import WordPressStack
 from tests.harness import plain_occurrences, run_program
 

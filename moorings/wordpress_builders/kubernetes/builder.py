@@ -10,6 +10,7 @@ from __future__ import annotations
 import pulumi
 
 from moorings.k8s.placement import Placement
+from moorings.wordpress_builders.kubernetes.backup import backup_cronjob
 from moorings.wordpress_builders.kubernetes.exposure import expose, ingress_url
 from moorings.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from moorings.wordpress_builders.kubernetes.mysql import mysql_statefulset
@@ -78,10 +79,15 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     )
     if rotation:
         close_job(at, args.mysql.image, args.secrets, mysql_secrets, args.wordpress.db_user, after=[wordpress])
+    if args.backup is not None:
+        backup_cronjob(at, args, options.backup_storage, wp_content, after=[mysql])
     url = expose(at, args.wordpress.port, options.exposure)
     if args.wordpress.public_url:
         url = args.wordpress.public_url
-    guard(at, options.safeguards, most, options.autoscaling, wordpress, options.exposure, rotation=bool(rotation))
+    guard(
+        at, options.safeguards, most, options.autoscaling, wordpress, options.exposure,
+        rotation=bool(rotation), backup=args.backup is not None,
+    )
     return WordPressOutputs(
         url=url,
         wordpress_name=wordpress.metadata.name,

@@ -10,6 +10,7 @@ import pulumi_kubernetes as k8s
 from moorings.k8s.network_policies import Peer, Port, Rule, workload_policy
 from moorings.k8s.placement import Placement
 from moorings.k8s.workloads import disruption_budget
+from moorings.wordpress_builders.kubernetes.backup import NAME as BACKUP
 from moorings.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from moorings.wordpress_builders.kubernetes.rotation import NAME as ROTATION
 from moorings.wordpress_builders.kubernetes.options import Autoscaling, Exposure, Safeguards
@@ -28,25 +29,29 @@ def guard(
     target: k8s.apps.v1.Deployment,
     exposure: Exposure,
     rotation: bool,
+    backup: bool = False,
 ) -> None:
-    """`rotation`: the stack runs the credential rotation's Job (mysql.onlineRotation)."""
+    """`rotation`: the stack runs the credential rotation's Job (mysql.onlineRotation); `backup`:
+    its backups' CronJob."""
     # By the most pods that can run: an autoscaler allowed 1 to 5 pods runs 5 at its busiest,
     # and a budget of one unavailable pod blocks no drain while a single pod runs.
     if safeguards.disruption_budget and most_replicas > 1:
         disruption_budget(at, WORDPRESS)
     if safeguards.network_policy:
-        _mysql_policy(at, rotation)
+        clients = [name for name, runs in ((ROTATION, rotation), (BACKUP, backup)) if runs]
+        _mysql_policy(at, clients)
         _wordpress_policy(at, exposure)
-        if rotation:
-            _rotation_policy(at)
+        for client in clients:
+            _client_policy(at, client)
     if autoscaling is not None:
         _autoscaler(at, autoscaling, target)
 
 
-def _mysql_policy(at: Placement, rotation: bool) -> None:
-    """MySQL accepts connections only from the WordPress pods of this stack and its credential
-    rotation's Job, on its port only, and connects nowhere but to the cluster's DNS."""
-    clients = (Peer(pods=at.selector(WORDPRESS)),) + ((Peer(pods=at.selector(ROTATION)),) if rotation else ())
+def _mysql_policy(at: Placement, others: list[str]) -> None:
+    """MySQL accepts connections only from the WordPress pods of this stack and the pods of its
+    Jobs (`others`: the credential rotation's, the backups'), on its port only, and connects
+    nowhere but to the cluster's DNS."""
+    clients = (Peer(pods=at.selector(WORDPRESS)),) + tuple(Peer(pods=at.selector(name)) for name in others)
     workload_policy(
         at,
         MYSQL,
@@ -55,11 +60,12 @@ def _mysql_policy(at: Placement, rotation: bool) -> None:
     )
 
 
-def _rotation_policy(at: Placement) -> None:
-    """The rotation's Job accepts no connection and connects only to MySQL (and the DNS)."""
+def _client_policy(at: Placement, name: str) -> None:
+    """A Job's pods (the rotation's, the backups') accept no connection and connect only to MySQL
+    (and the DNS)."""
     workload_policy(
         at,
-        ROTATION,
+        name,
         ingress=[],
         egress=[Rule(peers=(Peer(pods=at.selector(MYSQL)),), ports=(Port(MYSQL_PORT),))],
     )
