@@ -21,7 +21,7 @@ BUILDERS: dict[str, Builder] = {
     "kubernetes": kubernetes.build,
 }
 # What only some builders do so far: refused elsewhere rather than silently left out.
-EXTERNAL_DATABASE_PLATFORMS = ("docker",)
+EXTERNAL_DATABASE_PLATFORMS = ("docker", "kubernetes")
 BACKUP_PLATFORMS = ("docker", "kubernetes")
 
 
