@@ -160,13 +160,13 @@ class MySqlSpec:
     """Set a changed root or user password in the running database before any consumer switches
     to it (moorings/db_rotation.py; docker). Off: the database keeps its old passwords."""
     external: Optional[ExternalDatabase] = None
-    """An existing database instead of a deployed one (docker so far); its password rotates by hand."""
+    """An existing database instead of a deployed one (on every platform); its password rotates by hand."""
 
 
 @dataclass(frozen=True)
 class BackupSpec:
     """An opt-in schedule that backs up the database and wp-content (docker: a container beside
-    them; kubernetes: a CronJob)."""
+    them; swarm: a service on the node of the volumes; kubernetes: a CronJob)."""
 
     every_minutes: int = 1440
     """Minutes between two backups: a divisor of 60, or whole hours that divide 24 (so that
@@ -189,7 +189,7 @@ class WordPressStackArgs:
     kubernetes: Optional[WordPressKubernetesOptions] = None
     """Platform kubernetes only: its options (required there: they name the namespace)."""
     backup: Optional[BackupSpec] = None
-    """Scheduled backups into a protected volume or claim (docker, kubernetes); None: no backups."""
+    """Scheduled backups into a protected volume or claim (every platform); None: no backups."""
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,6 @@ BUILDERS: dict[str, Builder] = {
     "swarm": swarm.build,
     "kubernetes": kubernetes.build,
 }
-# What only some builders do so far: refused elsewhere rather than silently left out.
-EXTERNAL_DATABASE_PLATFORMS = ("docker", "kubernetes")
-BACKUP_PLATFORMS = ("docker", "kubernetes")
 
 
 class WordPressStack(pulumi.ComponentResource):
@@ -42,12 +39,6 @@ class WordPressStack(pulumi.ComponentResource):
             raise ValueError(
                 f"WordPressStack {name}: unknown platform {args.platform!r}: expected one of {', '.join(BUILDERS)}"
             )
-        for wanted, what, where in (
-            (args.mysql.external is not None, "an external database (mysql.external)", EXTERNAL_DATABASE_PLATFORMS),
-            (args.backup is not None, "scheduled backups (backup)", BACKUP_PLATFORMS),
-        ):
-            if wanted and args.platform not in where:
-                raise ValueError(f"WordPressStack {name}: {what} is built on platform {', '.join(where)} only so far, not {args.platform}")
         built = BUILDERS[args.platform](self, args)
         self.url = pulumi.Output.from_input(built.url)
         self.wordpress_name = pulumi.Output.from_input(built.wordpress_name)

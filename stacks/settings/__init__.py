@@ -104,14 +104,13 @@ def settings_from(
         protect_data=reader.boolean("mysql.protect", True),
         online_rotation=reader.boolean("mysql.onlineRotation", True),
     )
-    backup = read_backup(reader, platform)
+    backup = read_backup(reader)
     secrets = SecretOverrides(
         mysql_root_password=reader.secret("mysqlRootPassword"),
         mysql_password=reader.secret("mysqlPassword"),
     )
     wordpress, mysql = read_external(
         reader,
-        platform,
         wordpress,
         mysql,
         _mysql_identifier,

@@ -2,7 +2,7 @@
 
 Off by default (opt-in). The interval is one that every platform can keep on the clock: minutes
 that divide an hour or hours that divide a day, which a Kubernetes CronJob says as `*/N` too.
-Built on docker so far: another platform with backups on is refused, naming the key.
+Built on every platform: a container (docker), a service (swarm), a CronJob (kubernetes).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 from typing import Optional
 
 from moorings.wordpress_args import BackupSpec
-from moorings.wordpress_stack import BACKUP_PLATFORMS
 from stacks.settings.reader import ConfigReader
 
 DEFAULT_EVERY = "24h"
@@ -38,19 +37,11 @@ def _every_problem(value: str) -> Optional[str]:
     return None if every_minutes(value) is not None else EVERY_ACCEPTED
 
 
-def read_backup(reader: ConfigReader, platform: str) -> Optional[BackupSpec]:
+def read_backup(reader: ConfigReader) -> Optional[BackupSpec]:
     """The stack's backups, or None when `backup.enabled` is off (the default)."""
     enabled = reader.boolean("backup.enabled", False)
     every = reader.string("backup.every", DEFAULT_EVERY, check=_every_problem)
     keep = reader.integer("backup.keep", DEFAULT_KEEP, minimum=1, maximum=MAX_KEEP)
     if not enabled:
-        return None
-    if platform not in BACKUP_PLATFORMS:
-        reader.fail(
-            "backup.enabled",
-            True,
-            f"false on platform {platform}: scheduled backups are built on platform "
-            f"{', '.join(BACKUP_PLATFORMS)} so far (docs/operators/data-safety.md)",
-        )
         return None
     return BackupSpec(every_minutes=every_minutes(every) or every_minutes(DEFAULT_EVERY) or 1440, keep=keep)

@@ -3,7 +3,7 @@
 Unset (`mysql.externalHost` empty, the default) the stack deploys its own database. Set, WordPress
 connects to host:port as `mysql.externalUser` (default wordpress.dbUser) to
 `mysql.externalDatabase` (default wordpress.dbName) with `mysqlPassword`, which must then be set
-as a secret: a generated one could not match. Built on docker so far; another platform refuses it.
+as a secret: a generated one could not match. Built on every platform.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 from typing import Callable, Optional
 
 from moorings.wordpress_args import MYSQL_PORT, ExternalDatabase, MySqlSpec, WordPressSpec
-from moorings.wordpress_stack import EXTERNAL_DATABASE_PLATFORMS
 from stacks.settings.reader import ConfigReader
 
 _HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
@@ -31,7 +30,6 @@ def host_problem(value: str) -> Optional[str]:
 
 def read_external(
     reader: ConfigReader,
-    platform: str,
     wordpress: WordPressSpec,
     mysql: MySqlSpec,
     identifier_problem: Callable[[str], Optional[str]],
@@ -48,13 +46,6 @@ def read_external(
             if value is not None:
                 reader.fail(f"mysql.external{key}", value, "no value while mysql.externalHost is empty (set the host to use an external database)")
         return wordpress, mysql
-    if platform not in EXTERNAL_DATABASE_PLATFORMS:
-        reader.fail(
-            "mysql.externalHost",
-            host,
-            f"empty on platform {platform}: an external database is built on platform "
-            f"{', '.join(EXTERNAL_DATABASE_PLATFORMS)} so far (docs/operators/data-safety.md)",
-        )
     if not user_password_set:
         reader.problems.append(
             "moorings:mysqlPassword is not set: expected the external database user's password, as a "

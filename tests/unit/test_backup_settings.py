@@ -36,10 +36,8 @@ def test_keep_outside_1_to_1000_is_refused(keep):
     assert problem.endswith("is not accepted: expected a whole number from 1 to 1000")
 
 
-def test_swarm_refuses_them_naming_the_key():
-    (problem,) = problems({"platform": "swarm", "backup": {"enabled": True}})
-    assert problem.startswith("moorings:backup.enabled = true is not accepted: expected false on platform swarm")
-    assert "built on platform docker, kubernetes so far" in problem
+def test_swarm_takes_them():
+    assert load({"platform": "swarm", "backup": {"enabled": True, "keep": 3}}).backup == BackupSpec(every_minutes=1440, keep=3)
 
 
 def test_kubernetes_takes_them_with_their_claims_size_and_class():

@@ -81,8 +81,3 @@ def test_backups_dump_the_external_database_as_the_sites_user_on_mysqls_image():
         assert plain in backup["envs"]
     carrier = run.one(CONTAINER, "backup-secrets-carrier")
     assert [u["file"] for u in carrier.inputs["uploads"]] == ["/run/secrets/mysql-password"]
-
-
-def test_the_component_refuses_it_on_swarm_where_it_is_not_built_yet():
-    run = deploy(platform="swarm", capture_error=True)
-    assert "an external database (mysql.external) is built on platform docker, kubernetes only so far, not swarm" in str(run.error)

@@ -62,10 +62,9 @@ def test_a_user_or_database_without_a_host_is_refused(key):
     ]
 
 
-def test_swarm_refuses_it_naming_the_key():
-    found = problems(external({"externalHost": "db.example.com"}, platform="swarm"), secret_keys=["mysqlPassword"])
-    assert "moorings:mysql.externalHost = 'db.example.com' is not accepted: expected empty on platform swarm: " \
-        "an external database is built on platform docker, kubernetes so far (docs/operators/data-safety.md)" in found
+def test_swarm_takes_it():
+    settings = load(external({"externalHost": "db.example.com", "externalPort": 3307}, platform="swarm"), secret_keys=["mysqlPassword"])
+    assert settings.mysql.external == ExternalDatabase(host="db.example.com", port=3307)
 
 
 def test_kubernetes_takes_it():
