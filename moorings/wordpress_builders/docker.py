@@ -18,6 +18,7 @@ from moorings.wordpress_builders.docker_confinement import (
 from moorings.db_rotation import close_rotation, open_rotation
 from moorings.swarm_shell import NodeShell
 from moorings.wordpress_builders.docker_backup import backups
+from moorings.wordpress_builders.docker_names import fixed_name
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, mysql_data_volume, wp_content_volume
 from moorings.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
@@ -50,10 +51,6 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         )
     prefix = args.name_prefix
     child = pulumi.ResourceOptions(parent=stack)
-    # A container's name is fixed, so a replacement (a changed input, `up --replace`) must delete
-    # the old one first: the provider asks for that on its own diffs only, not on forced ones.
-    named = pulumi.ResourceOptions(parent=stack, delete_before_replace=True)
-
     network = docker.Network("network", name=f"{prefix}-net", driver="bridge", opts=child)
     wp_content = wp_content_volume(stack, args)
     # MySQL's image also carries the backups' client, for an external database too.
@@ -99,7 +96,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         security_opts=NO_NEW_PRIVILEGES,
         # Started beside MySQL, not after it: the entrypoint needs no database, and the gate
         # below holds `up` until the site answers.
-        opts=pulumi.ResourceOptions.merge(named, pulumi.ResourceOptions(depends_on=[wordpress_files.carrier])),
+        opts=fixed_name(stack, depends_on=[wordpress_files.carrier]),
     )
     ours = [database.container] if database.container is not None else []
     ready = site_ready(
@@ -169,7 +166,7 @@ def _mysql(
         restart=RESTART,
         security_opts=NO_NEW_PRIVILEGES,
         # No `ports`: MySQL is reachable on the private network only.
-        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True, depends_on=[mysql_files.carrier]),
+        opts=fixed_name(stack, depends_on=[mysql_files.carrier]),
     )
     return _Database(container=mysql, carrier=mysql_files.carrier, rotation=rotation)
 

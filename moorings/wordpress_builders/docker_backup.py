@@ -14,6 +14,7 @@ from moorings.backups import BACKUPS_DIR, WP_CONTENT_MOUNT, backup_command, back
 from moorings.secret_args import FileReader
 from moorings.wordpress_args import WordPressStackArgs
 from moorings.wordpress_builders.docker_confinement import NO_NEW_PRIVILEGES, capabilities, tmpfs
+from moorings.wordpress_builders.docker_names import fixed_name
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.image_paths import Scratch
 
@@ -57,5 +58,5 @@ def backups(
         restart="unless-stopped",
         security_opts=NO_NEW_PRIVILEGES,
         # A fixed name: a replacement deletes the old container first.
-        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True, depends_on=[files.carrier]),
+        opts=fixed_name(stack, depends_on=[files.carrier]),
     )

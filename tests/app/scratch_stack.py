@@ -8,7 +8,7 @@ import shutil
 from contextlib import contextmanager
 from typing import Iterator, Mapping
 
-from tests.docker_engine import docker
+from tests.docker_engine import docker, free_port
 from tests.pulumi_engine import EngineProject
 
 
@@ -30,6 +30,19 @@ def remove_our_objects(prefix: str) -> None:
     for kind in ("volume", "network"):
         if left[kind]:
             docker(kind, "rm", *left[kind])
+
+
+def disposable_site(images: Mapping[str, str], **settings: str) -> dict[str, str]:
+    """The config of a scratch docker stack: the application images, a free port, no protection
+    on the data volumes (the teardown removes them), and `settings` (paths with dots as `__`)."""
+    return {
+        "wordpress.image": images["wordpress"],
+        "mysql.image": images["mysql"],
+        "wordpress.port": str(free_port()),
+        "wordpress.protect": "false",
+        "mysql.protect": "false",
+        **{path.replace("__", "."): value for path, value in settings.items()},
+    }
 
 
 @contextmanager

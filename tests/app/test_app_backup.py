@@ -15,10 +15,10 @@ import time
 import pytest
 
 from tests.app.app_images import built_images
-from tests.app.scratch_stack import our_objects as scratch_objects, scratch_stack
+from tests.app.scratch_stack import disposable_site, our_objects as scratch_objects, scratch_stack
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.app.wordpress_client import WordPressSite, post_path
-from tests.docker_engine import docker, free_port, inspect
+from tests.docker_engine import inspect
 from tests.pulumi_engine import EngineProject, require_engine
 from tests.stack_config import ROOT
 
@@ -45,15 +45,7 @@ def site(tmp_path_factory):
     require_engine()
     images = built_images()
     project = EngineProject(tmp_path_factory.mktemp("app-backup"))
-    config = {
-        "wordpress.image": images["wordpress"],
-        "mysql.image": images["mysql"],
-        "wordpress.port": str(free_port()),
-        "wordpress.protect": "false",
-        "mysql.protect": "false",
-        "backup.enabled": "true",
-        "backup.keep": str(KEEP),
-    }
+    config = disposable_site(images, backup__enabled="true", backup__keep=str(KEEP))
     with scratch_stack(project, STACK, config):
         project.up(STACK)
         yield SiteUnderTest(project, STACK)
