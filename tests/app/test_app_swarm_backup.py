@@ -52,6 +52,18 @@ def our_volumes() -> list[str]:
     return sorted(name for name in listed if name.startswith(f"{PREFIX}-"))
 
 
+def remove_our_volumes(within: float = 60) -> None:
+    """The stack's volumes, once the task containers a swarm leaves behind for a moment let go of them."""
+    deadline = time.monotonic() + within
+    while our_volumes() and time.monotonic() < deadline:
+        for volume in our_volumes():
+            users = docker("ps", "-aq", "--filter", f"volume={volume}").stdout.split()
+            if users:
+                docker("rm", "--force", *users)
+            docker("volume", "rm", volume)
+        time.sleep(1)
+
+
 def init_from_swarm(project: EngineProject, images: dict[str, str]) -> None:
     """A stack with the committed swarm stack's settings, on the application images, WordPress alone."""
     committed = yaml.safe_load((project.dir / "stacks" / "Pulumi.swarm.yaml").read_text())
@@ -92,8 +104,7 @@ def site(tmp_path_factory):
         project.pulumi("state", "unprotect", "--all", "-s", STACK, "--yes", check=False)
         project.destroy(STACK, check=False)
         leave_swarm_if_ours()
-        for volume in our_volumes():
-            docker("volume", "rm", "--force", volume)
+        remove_our_volumes()
 
 
 def test_publish_a_post_with_an_image(site):
