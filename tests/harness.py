@@ -57,6 +57,8 @@ class Declared:
     replace_on_changes: list = field(default_factory=list)
     additional_secret_outputs: list = field(default_factory=list)
     custom: bool = True
+    before_create_hooks: list = field(default_factory=list)
+    """Names of the resource hooks bound to run before it is created."""
 
     @property
     def inputs(self) -> dict:
@@ -72,6 +74,7 @@ class Run:
     outputs: dict  # stack exports, secrets still wrapped
     component_outputs: dict  # urn -> registered outputs
     error: Optional[BaseException] = None
+    hooks: dict = field(default_factory=dict)  # name -> pulumi.ResourceHook the program registered
 
     def of_type(self, type_: str) -> list[Declared]:
         return [r for r in self.resources if r.type == type_]
@@ -113,6 +116,17 @@ class FakeOutputs(pulumi_mocks.Mocks):
         return {}, None
 
 
+class RecordedHooks:
+    """Stands in for the SDK's callback server, which only the engine provides: the resource
+    hooks a program registers, by name, for a test to look at or call."""
+
+    def __init__(self) -> None:
+        self.hooks: dict[str, pulumi.ResourceHook] = {}
+
+    def register_resource_hook(self, hook: pulumi.ResourceHook) -> None:
+        self.hooks[hook.name] = hook
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi_mocks.Mocks, project: str, stack: str):
         super().__init__(mocks)
@@ -145,6 +159,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     replace_on_changes=list(request.replaceOnChanges),
                     additional_secret_outputs=list(request.additionalSecretOutputs),
                     custom=bool(request.custom),
+                    before_create_hooks=list(request.hooks.before_create),
                 )
             )
         return response
@@ -175,6 +190,8 @@ def run_program(
     monitor = RecordingMonitor(FakeOutputs(), PROJECT, stack)
     runtime_settings.ROOT.set(None)
     pulumi_mocks.set_mocks(FakeOutputs(), project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    hooks = RecordedHooks()
+    runtime_settings.SETTINGS.callbacks = hooks
     # set_mocks installs a bare root stack; run the program in a fresh one, as the engine does,
     # so that its exports are registered as the stack's outputs.
     runtime_settings.ROOT.set(None)
@@ -189,7 +206,7 @@ def run_program(
     stack_outputs = next(
         (outs for urn, outs in monitor.outputs.items() if "::pulumi:pulumi:Stack::" in urn), {}
     )
-    return Run(monitor.declared, stack_outputs, monitor.outputs, error)
+    return Run(monitor.declared, stack_outputs, monitor.outputs, error, hooks.hooks)
 
 
 def plain_occurrences(value: Any, needle: str, path: str = "") -> list[str]:

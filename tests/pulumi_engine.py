@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 import yaml
@@ -142,6 +144,28 @@ class EngineProject:
 
     def up(self, stack: str, *extra: str) -> subprocess.CompletedProcess:
         return self.pulumi("up", "-s", stack, "--yes", "--skip-preview", *self.policy_args(stack), *extra)
+
+    def up_killed_when(self, stack: str, condition: Callable[[], bool], timeout: float = 180) -> bool:
+        """`up`, killed with SIGKILL (the CLI, its language host and providers: a cancelled CI
+        runner, a reboot) as soon as `condition()` holds; False if `up` ended first."""
+        process = subprocess.Popen(
+            [*self.launcher, "pulumi", "up", "-s", stack, "--yes", "--skip-preview", "--non-interactive",
+             *self.policy_args(stack)],
+            cwd=self.dir, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        try:
+            while process.poll() is None and time.monotonic() < deadline:
+                if condition():
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                    return True
+                time.sleep(0.2)
+            return False
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def preview_json(self, stack: str, *extra: str, check: bool = True) -> dict[str, Any]:
         result = self.pulumi("preview", "-s", stack, "--json", *self.policy_args(stack), *extra, check=check)

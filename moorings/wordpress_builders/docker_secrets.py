@@ -10,10 +10,15 @@ The volume keeps its name when a value rotates: a new carrier rewrites the files
 consumer is not replaced. WordPress reads its secret files on every request, so it switches at
 once; MySQL reads them only to initialise an empty data directory, and the rotation step
 (moorings/db_rotation.py) has set the new passwords in the database before any carrier runs.
+
+The carrier's name is fixed, so a carrier that a killed `up` created but never recorded would
+stop every later `up` ("the container name ... is already in use"): a before-create hook removes
+it first (see orphaned_carrier_sweep).
 """
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -44,17 +49,42 @@ def secrets_volume(
 ) -> SecretFiles:
     """The secret files of `consumer` (`wiring`), written after `after` has run."""
     child = pulumi.ResourceOptions(parent=stack)
-    volume = docker.Volume(f"{consumer}-secrets", name=f"{args.name_prefix}-{consumer}-secrets", opts=child)
+    name = f"{args.name_prefix}-{consumer}-secrets"
+    volume = docker.Volume(f"{consumer}-secrets", name=name, opts=child)
     carrier = docker.Container(
         f"{consumer}-secrets-carrier",
-        name=f"{args.name_prefix}-{consumer}-secrets",
+        name=name,
         image=image,  # the consumer's own: already here, and never run
         uploads=list(wiring.attachments),
         volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR)],
         start=False,
         must_run=False,
         # A fixed name; and new values reach the files only once the database has them.
-        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True, depends_on=list(after or [])),
+        opts=pulumi.ResourceOptions(
+            parent=stack,
+            delete_before_replace=True,
+            depends_on=list(after or []),
+            hooks=pulumi.ResourceHookBinding(before_create=[orphaned_carrier_sweep(name)]),
+        ),
     )
     mount = docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR, read_only=True)
     return SecretFiles(mount=mount, carrier=carrier)
+
+
+def orphaned_carrier_sweep(name: str) -> pulumi.ResourceHook:
+    """Before the carrier `name` is created: remove a container of that name that was created
+    and never started, on the same volume, which only a killed `up` leaves (the recorded carrier
+    is deleted before its replacement is created). Anything else of that name is left alone, and
+    the create then fails with Docker's own message."""
+
+    def sweep(_: pulumi.ResourceHookArgs) -> None:
+        filters = [f"name=^/{name}$", "status=created", f"volume={name}"]
+        listed = subprocess.run(
+            ["docker", "ps", "--all", "--quiet", *(arg for f in filters for arg in ("--filter", f))],
+            capture_output=True, text=True, check=False,
+        )
+        for orphan in listed.stdout.split():
+            subprocess.run(["docker", "rm", "--force", orphan], capture_output=True, check=False)
+            pulumi.log.warn(f"removed the secrets carrier {name} ({orphan[:12]}) that an interrupted `up` left")
+
+    return pulumi.ResourceHook(f"sweep-{name}", sweep)

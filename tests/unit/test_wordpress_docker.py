@@ -289,3 +289,21 @@ def test_with_online_rotation_off_no_step_runs_and_the_secret_files_change_at_on
     run = deploy(mysql=MySqlSpec(image="mysql:8.4.6", online_rotation=False))
     assert [r.name for r in run.of_type(COMMAND)] == ["site-ready"]  # neither phase of the rotation
     assert not any("mysql-credentials" in urn for urn in run.one(CONTAINER, "mysql-secrets-carrier").depends_on)
+
+
+@pytest.mark.parametrize("consumer", ["mysql", "wordpress"])
+def test_each_secrets_carrier_first_sweeps_the_one_a_killed_up_left_under_its_name(run, consumer, tmp_path, monkeypatch):
+    name = f"moorings-t-{consumer}-secrets"
+    assert run.one(CONTAINER, f"{consumer}-secrets-carrier").before_create_hooks == [f"sweep-{name}"]
+    # The hook with a `docker` that logs its arguments and lists one leftover.
+    log = tmp_path / "docker.log"
+    fake = tmp_path / "docker"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {log}\n[ "$1" = ps ] && echo 0123456789abcdef\nexit 0\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    run.hooks[f"sweep-{name}"](None)
+    listed, removed = log.read_text().splitlines()
+    # Only a container of exactly that name, never started, on the carrier's own volume.
+    assert f"--filter name=^/{name}$" in listed and "--filter status=created" in listed
+    assert f"--filter volume={name}" in listed
+    assert removed == "rm --force 0123456789abcdef"
