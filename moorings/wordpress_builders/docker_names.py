@@ -76,8 +76,10 @@ def docker_inspect(name: str) -> Optional[dict]:
 
 
 def docker_remove(container_id: str) -> None:
+    """Removes the container and its anonymous volumes (a carrier on MySQL's image has one for the
+    image's VOLUME); named volumes are never removed."""
     subprocess.run(
-        ["docker", "container", "rm", "--force", container_id],
+        ["docker", "container", "rm", "--force", "--volumes", container_id],
         capture_output=True, text=True, timeout=INSPECT_TIMEOUT, check=True,
     )
 

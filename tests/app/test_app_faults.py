@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from typing import Callable, Optional
 
@@ -35,8 +34,7 @@ from tests.app.scratch_stack import disposable_site, our_objects as scratch_obje
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.app.wordpress_client import post_path, wait_for
 from tests.docker_engine import docker, free_port, inspect
-from tests.pulumi_engine import TIMEOUT, EngineProject, changed_steps, require_engine
-from tests.stack_config import ROOT
+from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 
 pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
@@ -45,7 +43,6 @@ PREFIX = f"moorings-{STACK}"
 CONTAINERS = [f"{PREFIX}-{name}" for name in ("mysql", "mysql-secrets", "wordpress", "wordpress-secrets")]
 RECOVERED_WITHIN = 120  # seconds for MySQL to restart and WordPress to answer again
 KILL_WITHIN = 300  # seconds `up` gets to reach the moment it is killed at
-LAUNCHER = ROOT / "toolchain" / "launcher" / "pulumi"
 
 
 @pytest.fixture(scope="module")
@@ -77,16 +74,6 @@ def containers_in_state(project: EngineProject) -> dict[str, str]:
         for r in state(project)["resources"]
         if r["type"] == "docker:index/container:Container" and "id" in r
     }
-
-
-def up_as_a_user(project: EngineProject) -> subprocess.CompletedProcess:
-    """`pulumi up`, through the launcher scripts/setup.sh links onto PATH (the project's backend kept)."""
-    done = subprocess.run(
-        [str(LAUNCHER), "up", "-s", STACK, "--yes", "--skip-preview", "--non-interactive", *project.policy_args(STACK)],
-        cwd=project.dir, env=project.env, capture_output=True, text=True, timeout=TIMEOUT,
-    )
-    assert done.returncode == 0, f"--- stdout\n{done.stdout[-6000:]}\n--- stderr\n{done.stderr[-3000:]}"
-    return done
 
 
 def test_wordpress_answers_again_after_mysql_is_killed_under_traffic_without_a_deploy(site):
@@ -155,7 +142,7 @@ def test_an_up_killed_while_a_container_is_replaced_is_finished_by_a_plain_up(si
     print(f"{replacement.__name__}: up killed; {name} {'left unknown to the state' if unknown else 'recorded'}")
 
     started = time.monotonic()
-    recovered = up_as_a_user(project)  # what a user does next: nothing edited by hand
+    recovered = project.up_as_a_user(STACK)  # what a user does next: nothing edited by hand
     print(f"{replacement.__name__}: the next plain up took {time.monotonic() - started:.1f} s")
     assert "removed a stale lock of stack" in recovered.stderr, recovered.stderr[-3000:]
     if unknown:

@@ -50,9 +50,10 @@ def running_pulumi(tmp_path):
     process.wait()
 
 
-def test_a_lock_of_a_pulumi_that_no_longer_runs_here_is_removed_and_named(tmp_path):
+@pytest.mark.parametrize("query", ["", "?metadata=skip"])  # the launcher's own default has one
+def test_a_lock_of_a_pulumi_that_no_longer_runs_here_is_removed_and_named(tmp_path, query):
     lock = write_lock(tmp_path, "stale", dead_pid(), socket.gethostname())
-    done = clear(f"file://{tmp_path}")
+    done = clear(f"file://{tmp_path}{query}")
     assert done.returncode == 0, done.stderr
     assert not lock.exists()
     assert "removed a stale lock of stack organization/moorings/dev/stale.json" in done.stderr

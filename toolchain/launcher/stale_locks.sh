@@ -7,6 +7,7 @@
 
 clear_stale_locks() {
     local backend="${PULUMI_BACKEND_URL:-}" root lock content pid host when running here
+    backend="${backend%%\?*}"  # the path, without the query (?metadata=skip)
     case "$backend" in
         file://~*) root="$HOME${backend#file://~}" ;;
         file://*) root="${backend#file://}" ;;
