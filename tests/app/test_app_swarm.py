@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.app.app_images import built_images
+from tests.app.app_images import built_images, swarm_application_settings
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.database_probe import database_accepts
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -39,14 +39,7 @@ def deploy(project: EngineProject, images: dict[str, str]) -> None:
     """The committed swarm stack on the edge, with the application images, WordPress alone."""
     project.init(STACK)
     project.pulumi("config", "rm", "-s", STACK, "services")  # the recipe's nginx demo is not the application
-    for path, value in {
-        "wordpress.image": images["wordpress"],
-        "mysql.image": images["mysql"],
-        "swarm.routing": "edge",
-        "swarm.edgeImage": images["edge"],
-        "wordpress.replicas": "1",
-        "wordpress.port": str(free_port()),
-    }.items():
+    for path, value in swarm_application_settings(images).items():
         project.set(STACK, path, value)
     project.up(STACK)
 

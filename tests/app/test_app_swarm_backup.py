@@ -20,10 +20,10 @@ import time
 import pytest
 import yaml
 
-from tests.app.app_images import built_images
+from tests.app.app_images import built_images, swarm_application_settings
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.app.wordpress_client import WordPressSite, post_path
-from tests.docker_engine import docker, free_port, swarm_info
+from tests.docker_engine import docker, swarm_info
 from tests.pulumi_engine import EngineProject, require_engine
 from tests.stack_config import ROOT
 
@@ -74,16 +74,7 @@ def init_from_swarm(project: EngineProject, images: dict[str, str]) -> None:
     stack_file.write_text(yaml.safe_dump({**committed, **{k: v for k, v in (ours or {}).items() if k != "config"}}))
     config_dir = project.dir / "policies" / "config"
     shutil.copy(config_dir / "swarm.json", config_dir / f"{STACK}.json")
-    for path, value in {
-        "wordpress.image": images["wordpress"],
-        "mysql.image": images["mysql"],
-        "swarm.routing": "edge",
-        "swarm.edgeImage": images["edge"],
-        "wordpress.replicas": "1",
-        "wordpress.port": str(free_port()),
-        "backup.enabled": "true",
-        "backup.keep": "2",
-    }.items():
+    for path, value in {**swarm_application_settings(images), "backup.enabled": "true", "backup.keep": "2"}.items():
         project.set(STACK, path, value)
 
 
