@@ -57,8 +57,10 @@ restore_on_swarm() {
   done < <(spec '{{range .Spec.TaskTemplate.Placement.Constraints}}{{println .}}{{end}}')
   docker service rm "$prefix-restore" >/dev/null 2>&1 || true  # one an interrupted restore left
   # Root to give the files back their owners; read-only but for wp-content. Waits for the job.
+  # A tmpfs on the image's VOLUME (/var/lib/mysql): else each run left an anonymous volume behind.
   docker service create --quiet --name "$prefix-restore" --mode replicated-job --restart-condition none \
     --network "$prefix-net" --read-only --mount type=tmpfs,target=/tmp \
+    --mount type=tmpfs,target=/var/lib/mysql \
     --cap-drop ALL --cap-add CAP_CHOWN --cap-add CAP_DAC_OVERRIDE --cap-add CAP_FOWNER \
     --mount "type=volume,source=$volume,target=/backups,readonly" \
     --mount "type=volume,source=$prefix-wp-content,target=/wp-content" \

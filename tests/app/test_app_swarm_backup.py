@@ -129,10 +129,13 @@ def test_a_fresh_stack_restores_the_post_and_the_upload(site):
     site.project.up(STACK)
     page = WordPressSite(site.url).get(post_path(site.published.post_id))
     assert "/wp-admin/install.php" in page.url, (page.status, page.url)
+    volumes_before = set(docker("volume", "ls", "-q").stdout.split())
     started = time.monotonic()
     restored = backups("restore", STACK, site.backup)
     assert restored.returncode == 0, restored.stdout + restored.stderr
     print(f"swarm: restored {site.backup} in {time.monotonic() - started:.1f} s")
+    left = set(docker("volume", "ls", "-q").stdout.split()) - volumes_before
+    assert [v for v in left if not v.startswith(f"{PREFIX}-")] == [], "the restore job left an anonymous volume"
     assert_served(site.url, site.published, timeout=60)
     WordPressSite(site.url).log_in(site.published.user, site.published.password)
     assert docker("service", "ls", "-q", "--filter", f"name={PREFIX}-restore").stdout.strip() == ""
