@@ -15,7 +15,7 @@ from moorings.secret_bundle import SecretBundle, SecretWiring
 from moorings.service_spec import HealthSpec, PortSpec, ResourceSpec, SecuritySpec, ServiceSpec
 from moorings.swarm_cluster import SwarmCluster, SwarmClusterArgs, SwarmHost
 from moorings.swarm_service import SwarmService, SwarmServiceArgs
-from moorings.wordpress_args import MySqlSpec, WordPressSpec, WordPressStackArgs
+from moorings.wordpress_args import BackupSpec, ExternalDatabase, MySqlSpec, WordPressSpec, WordPressStackArgs
 from moorings.wordpress_builders.kubernetes.options import WordPressKubernetesOptions
 from moorings.wordpress_builders.swarm_options import SwarmWordPressOptions
 from moorings.wordpress_stack import WordPressStack
@@ -26,6 +26,8 @@ except PackageNotFoundError:  # run from a checkout that was never installed
     __version__ = "0+checkout"
 
 __all__ = [
+    "BackupSpec",
+    "ExternalDatabase",
     "FileReader",
     "HealthSpec",
     "KubernetesCluster",

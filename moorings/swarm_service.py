@@ -111,6 +111,7 @@ class VolumeMount:
     source: pulumi.Input[str]
     """Volume name; a local volume lives on the node the task runs on."""
     target: str
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class SwarmServiceArgs:
     """Service name on the swarm, and its DNS name on the networks it joins."""
     image: str
     """Pinned image reference."""
+    command: Sequence[str] = ()
+    """Overrides the image's entrypoint and command; empty: the image's own."""
     replicas: int = 1
     """Tasks of a replicated service: the scaling knob."""
     mode: str = REPLICATED
@@ -292,6 +295,7 @@ def _container(
     """What runs in each task: image, environment, files (secrets, configs, volumes), health."""
     return docker.ServiceTaskSpecContainerSpecArgs(
         image=args.image,
+        commands=list(args.command) or None,
         env=dict(sorted(env.items())),
         secrets=list(args.secrets.attachments) if args.secrets else None,
         configs=[
@@ -302,7 +306,9 @@ def _container(
         ]
         or None,
         mounts=[
-            docker.ServiceTaskSpecContainerSpecMountArgs(type="volume", source=mount.source, target=mount.target)
+            docker.ServiceTaskSpecContainerSpecMountArgs(
+                type="volume", source=mount.source, target=mount.target, read_only=mount.read_only or None
+            )
             for mount in args.mounts
         ]
         + [

@@ -80,11 +80,13 @@ def mysql_env(spec: "WordPressSpec") -> dict[str, str]:
     return {"MYSQL_DATABASE": spec.db_name, "MYSQL_USER": spec.db_user}
 
 
-def wordpress_env(spec: "WordPressSpec", mysql_host: str, site_url: Optional[str] = None) -> dict[str, str]:
+def wordpress_env(
+    spec: "WordPressSpec", mysql_host: str, site_url: Optional[str] = None, mysql_port: int = MYSQL_PORT
+) -> dict[str, str]:
     """Plain settings of the WordPress image: where its database is, and the address it answers
     with (`site_url`; None leaves it to the database, as WordPress does by default)."""
     env = {
-        "WORDPRESS_DB_HOST": f"{mysql_host}:{MYSQL_PORT}",
+        "WORDPRESS_DB_HOST": f"{mysql_host}:{mysql_port}",
         "WORDPRESS_DB_NAME": spec.db_name,
         "WORDPRESS_DB_USER": spec.db_user,
     }
@@ -139,6 +141,16 @@ class WordPressSpec:
 
 
 @dataclass(frozen=True)
+class ExternalDatabase:
+    """An existing MySQL or MariaDB the stack uses instead of deploying one. WordPress connects as
+    WordPressSpec.db_user to WordPressSpec.db_name with the bundle's `mysql-password`."""
+
+    host: str
+    """Host name or IP address, as WordPress's container reaches it."""
+    port: int = MYSQL_PORT
+
+
+@dataclass(frozen=True)
 class MySqlSpec:
     image: str
     """Pinned official image, e.g. mysql:8.4.6."""
@@ -147,6 +159,20 @@ class MySqlSpec:
     online_rotation: bool = True
     """Set a changed root or user password in the running database before any consumer switches
     to it (moorings/db_rotation.py; docker). Off: the database keeps its old passwords."""
+    external: Optional[ExternalDatabase] = None
+    """An existing database instead of a deployed one (on every platform); its password rotates by hand."""
+
+
+@dataclass(frozen=True)
+class BackupSpec:
+    """An opt-in schedule that backs up the database and wp-content (docker: a container beside
+    them; swarm: a service on the node of the volumes; kubernetes: a CronJob)."""
+
+    every_minutes: int = 1440
+    """Minutes between two backups: a divisor of 60, or whole hours that divide 24 (so that
+    Kubernetes can say it as a CronJob schedule). The first one is an interval after the start."""
+    keep: int = 7
+    """How many backups are kept: the oldest beyond them is deleted after each new one."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +188,8 @@ class WordPressStackArgs:
     """Platform swarm only: its options (None: the defaults)."""
     kubernetes: Optional[WordPressKubernetesOptions] = None
     """Platform kubernetes only: its options (required there: they name the namespace)."""
+    backup: Optional[BackupSpec] = None
+    """Scheduled backups into a protected volume or claim (every platform); None: no backups."""
 
 
 @dataclass(frozen=True)

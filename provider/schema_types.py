@@ -86,6 +86,15 @@ class WordPressSpec(TypedDict):
     """The address people reach the site at (scheme://host[:port][/path], no trailing slash)."""
 
 
+class ExternalDatabase(TypedDict):
+    """An existing MySQL or MariaDB used instead of a deployed one (docker so far)."""
+
+    host: str
+    """Host name or IP address, as WordPress's container reaches it."""
+    port: NotRequired[int]
+    """Its port (default 3306)."""
+
+
 class MySqlSpec(TypedDict):
     """The MySQL side of a WordPressStack."""
 
@@ -96,6 +105,18 @@ class MySqlSpec(TypedDict):
     online_rotation: NotRequired[bool]
     """Set a changed password in the running database beside the old one before any consumer
     switches, and retire the old one after (default true; docker, swarm, kubernetes)."""
+    external: NotRequired[ExternalDatabase]
+    """An existing database instead of a deployed one (docker so far): WordPress connects as the
+    WordPress spec's db_user to its db_name with mysql_password."""
+
+
+class BackupSpec(TypedDict):
+    """Scheduled backups of the database and wp-content into a protected volume or claim (docker, kubernetes)."""
+
+    every_minutes: NotRequired[int]
+    """Minutes between two backups (default 1440): a divisor of 60, or whole hours dividing 24."""
+    keep: NotRequired[int]
+    """How many backups are kept (default 7)."""
 
 
 class Storage(TypedDict):
@@ -173,6 +194,8 @@ class WordPressKubernetesOptions(TypedDict):
     """MySQL's data claim (default 10Gi)."""
     wp_content_storage: NotRequired[Storage]
     """WordPress's wp-content claim (default 5Gi)."""
+    backup_storage: NotRequired[Storage]
+    """The protected claim of the scheduled backups (default 10Gi; only with `backup`)."""
     exposure: NotRequired[Exposure]
     """How WordPress is reached (default a ClusterIP Service)."""
     safeguards: NotRequired[Safeguards]
@@ -218,3 +241,5 @@ class WordPressStackArgs(TypedDict):
     """Platform kubernetes only, and required there: it names the namespace."""
     swarm: NotRequired[SwarmWordPressOptions]
     """Platform swarm only: its options (absent: the defaults)."""
+    backup: NotRequired[BackupSpec]
+    """Scheduled backups (docker, kubernetes); absent: none."""

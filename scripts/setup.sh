@@ -80,8 +80,8 @@ if [ -z "${cli:-}" ]; then
 fi
 
 # 5. The committed stacks, in the default local backend (a backend the user chose is left to them).
-if [ "${PULUMI_BACKEND_URL:-}" = "file://${MOORINGS_STATE_DIR:-$HOME/.moorings/state}" ]; then
-    mkdir -p "${PULUMI_BACKEND_URL#file://}"
+if [ "${PULUMI_BACKEND_URL:-}" = "file://${MOORINGS_STATE_DIR:-$HOME/.moorings/state}?metadata=skip" ]; then
+    mkdir -p "${MOORINGS_STATE_DIR:-$HOME/.moorings/state}"
     existing="$(pulumi stack ls --json 2>/dev/null || echo '[]')"
     for file in stacks/Pulumi.*.yaml; do
         stack="$(basename "$file" .yaml)"; stack="${stack#Pulumi.}"

@@ -57,6 +57,8 @@ class Declared:
     replace_on_changes: list = field(default_factory=list)
     additional_secret_outputs: list = field(default_factory=list)
     custom: bool = True
+    before_create: list = field(default_factory=list)
+    """The resource hooks the engine runs before it creates the resource (callables, see `HookRecorder`)."""
 
     @property
     def inputs(self) -> dict:
@@ -113,10 +115,22 @@ class FakeOutputs(pulumi_mocks.Mocks):
         return {}, None
 
 
+class HookRecorder:
+    """Stands in for the SDK's callback server, which registers resource hooks with the engine:
+    keeps each hook's function by name, so a test can call it as the engine would."""
+
+    def __init__(self):
+        self.registered: dict[str, Callable[..., Any]] = {}
+
+    def register_resource_hook(self, hook: Any) -> None:
+        self.registered[hook.name] = hook.callback
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    def __init__(self, mocks: pulumi_mocks.Mocks, project: str, stack: str):
+    def __init__(self, mocks: pulumi_mocks.Mocks, project: str, stack: str, hooks: "HookRecorder"):
         super().__init__(mocks)
         self.project, self.stack = project, stack
+        self.hooks = hooks
         self.declared: list[Declared] = []
         self.outputs: dict[str, dict] = {}
 
@@ -145,6 +159,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     replace_on_changes=list(request.replaceOnChanges),
                     additional_secret_outputs=list(request.additionalSecretOutputs),
                     custom=bool(request.custom),
+                    before_create=[self.hooks.registered[name] for name in request.hooks.before_create],
                 )
             )
         return response
@@ -172,9 +187,11 @@ def run_program(
     full_secret_keys = [k if ":" in k else f"{PROJECT}:{k}" for k in secret_keys]
     set_all_config(full_config, full_secret_keys)
 
-    monitor = RecordingMonitor(FakeOutputs(), PROJECT, stack)
+    hooks = HookRecorder()
+    monitor = RecordingMonitor(FakeOutputs(), PROJECT, stack, hooks)
     runtime_settings.ROOT.set(None)
     pulumi_mocks.set_mocks(FakeOutputs(), project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    runtime_settings.SETTINGS.callbacks = hooks
     # set_mocks installs a bare root stack; run the program in a fresh one, as the engine does,
     # so that its exports are registered as the stack's outputs.
     runtime_settings.ROOT.set(None)

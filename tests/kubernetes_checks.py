@@ -196,15 +196,21 @@ def _selects(selector: dict, labels: dict) -> bool:
 
 
 def _pods(objects: list[dict], selector: dict, near: dict) -> list[dict]:
-    """Pod specs of the workloads in `near`'s namespace whose pods the selector selects."""
+    """Pod specs of the workloads (and CronJobs) in `near`'s namespace whose pods the selector selects."""
     ns = near["metadata"].get("namespace")
     return [
-        w["spec"]["template"]["spec"]
+        _template(w)["spec"]
         for w in objects
-        if w["kind"] in WORKLOADS
+        if w["kind"] in (*WORKLOADS, "CronJob")
         and w["metadata"].get("namespace") == ns
-        and _selects(selector, w["spec"]["template"]["metadata"].get("labels", {}))
+        and _selects(selector, _template(w)["metadata"].get("labels", {}))
     ]
+
+
+def _template(workload: dict) -> dict:
+    """The pod template: a CronJob's is in its Job template."""
+    spec = workload["spec"]
+    return spec["jobTemplate"]["spec"]["template"] if workload["kind"] == "CronJob" else spec["template"]
 
 
 def _port_keys(container: dict) -> set:

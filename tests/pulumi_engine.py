@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 import yaml
@@ -24,6 +26,7 @@ import yaml
 from tests.stack_config import ROOT
 
 TOOLCHAIN_BIN = ROOT / "toolchain" / "bin"
+LAUNCHER = ROOT / "toolchain" / "launcher" / "pulumi"  # the `pulumi` scripts/setup.sh puts on PATH
 COPIED = ("Pulumi.yaml", "__main__.py", "moorings", "stacks", "policies", "docker")
 TIMEOUT = 900  # seconds for one CLI call: a docker `up` waits for MySQL's healthcheck
 
@@ -73,7 +76,7 @@ def engine_env(state_dir: Path) -> dict[str, str]:
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_IGNORE_AMBIENT_PLUGINS="true",  # the plugin cache's exact releases, as toolchain/env.sh
-        PULUMI_BACKEND_URL=f"file://{state_dir}",
+        PULUMI_BACKEND_URL=f"file://{state_dir}?metadata=skip",  # as toolchain/env.sh: no sidecar to corrupt
         PULUMI_CONFIG_PASSPHRASE="",  # the committed stack files' salts are made with it
         PULUMI_HOME=env.get("PULUMI_HOME", str(Path.home() / ".pulumi")),
         PULUMI_EXPERIMENTAL="false",
@@ -142,6 +145,38 @@ class EngineProject:
 
     def up(self, stack: str, *extra: str) -> subprocess.CompletedProcess:
         return self.pulumi("up", "-s", stack, "--yes", "--skip-preview", *self.policy_args(stack), *extra)
+
+    def up_as_a_user(self, stack: str) -> subprocess.CompletedProcess:
+        """`pulumi up` through the launcher a user runs (its stale-lock and pending-create care),
+        with this project's backend."""
+        done = subprocess.run(
+            [str(LAUNCHER), "up", "-s", stack, "--yes", "--skip-preview", "--non-interactive", *self.policy_args(stack)],
+            cwd=self.dir, env=self.env, capture_output=True, text=True, timeout=TIMEOUT,
+        )
+        assert done.returncode == 0, f"--- stdout\n{done.stdout[-6000:]}\n--- stderr\n{done.stderr[-3000:]}"
+        return done
+
+    def up_killed_when(self, stack: str, condition: Callable[[], bool], timeout: float = 180) -> bool:
+        """`up`, killed with SIGKILL (the CLI, its language host and providers: a cancelled CI
+        runner, a reboot) as soon as `condition()` holds; False if `up` ended first."""
+        process = subprocess.Popen(
+            [*self.launcher, "pulumi", "up", "-s", stack, "--yes", "--skip-preview", "--non-interactive",
+             *self.policy_args(stack)],
+            cwd=self.dir, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        try:
+            while process.poll() is None and time.monotonic() < deadline:
+                if condition():
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                    return True
+                time.sleep(0.2)
+            return False
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def preview_json(self, stack: str, *extra: str, check: bool = True) -> dict[str, Any]:
         result = self.pulumi("preview", "-s", stack, "--json", *self.policy_args(stack), *extra, check=check)

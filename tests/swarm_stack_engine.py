@@ -18,6 +18,16 @@ def service(name: str) -> dict:
     return json.loads(docker("service", "inspect", f"{PREFIX}-{name}").stdout)[0]
 
 
+def secret_names(name: str) -> list[str]:
+    """The Swarm secrets of the stack's secret `name` (one per value: a new value is a new secret)."""
+    return docker("secret", "ls", "--filter", f"name={PREFIX}-{name}-", "--format", "{{.Name}}").stdout.split()
+
+
+def granted_secrets(name: str) -> list[str]:
+    """The secrets the service `name` hands its tasks."""
+    return [s["SecretName"] for s in service(name)["Spec"]["TaskTemplate"]["ContainerSpec"].get("Secrets") or []]
+
+
 def replicas_column(name: str) -> str:
     """The REPLICAS column of `docker service ls` for one service, e.g. 5/5."""
     listed = docker("service", "ls", "--filter", f"name={PREFIX}-{name}", "--format", "{{.Name}} {{.Replicas}}")

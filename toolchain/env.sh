@@ -13,9 +13,12 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 # Default backend: a per-user local one, unless the user chose a backend or logged in to one.
+# metadata=skip: the file backend writes each checkpoint to a temporary file and renames it, but
+# its ".attrs" sidecar in place; an `up` killed in between left an empty sidecar and every later
+# command failed "failed to load checkpoint: EOF" (seen here). Without sidecars the write is one rename.
 if [ -z "${PULUMI_BACKEND_URL:-}" ] \
     && ! grep -qs '"current": *"[^"]' "${PULUMI_HOME:-$HOME/.pulumi}/credentials.json"; then
-    export PULUMI_BACKEND_URL="file://${MOORINGS_STATE_DIR:-$HOME/.moorings/state}"
+    export PULUMI_BACKEND_URL="file://${MOORINGS_STATE_DIR:-$HOME/.moorings/state}?metadata=skip"
 fi
 # The committed stack files carry salts made with the empty passphrase (README: "Backend and
 # secrets"); a team that sets its own passphrase or secrets provider overrides this.

@@ -31,15 +31,17 @@ class Port:
 @dataclass(frozen=True)
 class Peer:
     """Who is on the other end: pods of this namespace (`pods`), pods of another namespace
-    (`namespace`, with `pods` or every pod in it), or any address (`anywhere`)."""
+    (`namespace`, with `pods` or every pod in it), any address (`anywhere`) or the addresses of
+    one block (`cidr`, e.g. an external database's 10.0.0.5/32)."""
 
     pods: Optional[dict[str, str]] = None
     namespace: Optional[str] = None
     anywhere: bool = False
+    cidr: Optional[str] = None
 
     def args(self) -> networking.NetworkPolicyPeerArgs:
-        if self.anywhere:
-            return networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=ANY_ADDRESS))
+        if self.anywhere or self.cidr:
+            return networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=self.cidr or ANY_ADDRESS))
         return networking.NetworkPolicyPeerArgs(
             pod_selector=meta.LabelSelectorArgs(match_labels=self.pods or None) if self.pods is not None else None,
             namespace_selector=meta.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": self.namespace})

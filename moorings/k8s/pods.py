@@ -114,11 +114,13 @@ def pod_spec(
     volumes: Sequence[core.VolumeArgs] = (),
     spread_over: Optional[dict[str, str]] = None,
     restart_policy: Optional[str] = None,
+    affinity: Optional[core.AffinityArgs] = None,
 ) -> core.PodSpecArgs:
     """`restart_policy`: a Job's pods need Never or OnFailure; others keep the default (Always)."""
     return core.PodSpecArgs(
         containers=list(containers),
         restart_policy=restart_policy,
+        affinity=affinity,
         volumes=list(volumes) or None,
         security_context=security_context,
         topology_spread_constraints=spread(spread_over) if spread_over else None,

@@ -22,6 +22,7 @@ import pulumi_docker as docker
 
 from moorings.secret_args import SECRETS_DIR
 from moorings.secret_bundle import SecretWiring
+from moorings.wordpress_builders.docker_names import fixed_name
 from moorings.wordpress_args import WordPressStackArgs
 
 
@@ -54,7 +55,7 @@ def secrets_volume(
         start=False,
         must_run=False,
         # A fixed name; and new values reach the files only once the database has them.
-        opts=pulumi.ResourceOptions(parent=stack, delete_before_replace=True, depends_on=list(after or [])),
+        opts=fixed_name(stack, depends_on=list(after or [])),
     )
     mount = docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR, read_only=True)
     return SecretFiles(mount=mount, carrier=carrier)

@@ -3,16 +3,23 @@ builder so that the arguments and the settings can name them without importing i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 import pulumi
 
+from moorings.swarm_service import ROLLBACK, UPDATE, Converge
 from moorings.swarm_shell import NodeShell
 
 MESH, EDGE = "mesh", "edge"
 ROUTINGS = (MESH, EDGE)
 DEFAULT_EDGE_IMAGE = "haproxy:2.6.12"
+# One MySQL must stop before the next starts: two servers on one data directory corrupt it (and
+# one backup task writes into the backups volume at a time).
+SINGLE_WRITER = replace(UPDATE, order="stop-first")
+SINGLE_WRITER_ROLLBACK = replace(ROLLBACK, order="stop-first")
+# The first `up` pulls each image on every node and initialises the database: allow for it.
+FIRST_START = Converge(timeout="10m")
 
 
 @dataclass(frozen=True)

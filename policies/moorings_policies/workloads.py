@@ -48,6 +48,8 @@ MYSQL_PORT = 3306
 _DATABASE_REPOSITORY = re.compile(r"^(mysql|mysql-server|mariadb|percona|percona-server)$")
 # Variables only the server images read: a container set up with them *is* the database,
 # even when its image is referenced by id (a docker Container's image is RemoteImage.imageId).
+# What the server images start with; another entrypoint makes the container a client.
+_SERVER_ENTRYPOINTS = frozenset({"docker-entrypoint.sh", "mysqld", "mariadbd"})
 _DATABASE_SERVER_ENV = re.compile(r"^(MYSQL|MARIADB)_(ROOT_PASSWORD|ALLOW_EMPTY(_ROOT)?_PASSWORD|RANDOM_ROOT_PASSWORD)(_FILE)?$")
 
 
@@ -210,12 +212,24 @@ def container_ports(container: Container) -> set[float]:
     return {number(get(p, "containerPort")) for p in items(container.get("ports"))} - {None}
 
 
+def runs_a_client(container: Container) -> bool:
+    """A docker container or Swarm task whose entrypoint is replaced by something other than the
+    server's (docker `entrypoints`, swarm `commands`, e.g. `sh -c <backup script>`): a client on
+    MySQL's image, such as the stack's backups, not the server."""
+    field = {"docker": "entrypoints", "swarm": "commands"}.get(container.platform)
+    command = container.get(field) if field else None
+    if is_unknown(command) or not items(command) or not isinstance(items(command)[0], str):
+        return False
+    return items(command)[0].rsplit("/", 1)[-1] not in _SERVER_ENTRYPOINTS
+
+
 def is_database(resource: Resource) -> bool:
     """Whether the resource runs the database server. A Job or CronJob runs to completion: with
-    MySQL's image it is a client of the server (a credential rotation, a backup), not the server."""
+    MySQL's image it is a client of the server (a credential rotation, a backup), not the server;
+    so is a container or service whose entrypoint is replaced by another program (a backup loop)."""
     if resource.type in RUN_TO_COMPLETION:
         return False
-    return any(database_evidence(c) for c in containers(resource, include_init=False))
+    return any(database_evidence(c) and not runs_a_client(c) for c in containers(resource, include_init=False))
 
 
 # --- Kubernetes label selectors ---------------------------------------------------------------

@@ -52,6 +52,7 @@ def wordpress_site(
             secrets=secrets,
             swarm=swarm,
             kubernetes=kubernetes,
+            backup=settings.backup,
         ),
         opts=opts,
     )

@@ -14,9 +14,11 @@ from typing import Any, Mapping, Optional
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from moorings.wordpress_args import PLATFORMS, MySqlSpec, WordPressSpec
+from moorings.wordpress_args import PLATFORMS, BackupSpec, MySqlSpec, WordPressSpec
 from moorings.wordpress_builders.swarm_edge import MAX_BACKENDS
 from moorings.wordpress_builders.swarm_options import EDGE
+from stacks.settings.backup import read_backup
+from stacks.settings.external_database import read_external
 from stacks.settings.images import pinned_image_problem
 from stacks.settings.kubernetes import KubernetesSettings, check_kubernetes, read_kubernetes
 from stacks.settings.reader import ConfigError, ConfigReader
@@ -55,6 +57,8 @@ class Settings:
     """Extra services (`services.<name>`), deployed on swarm and kubernetes."""
     swarm: SwarmSettings
     kubernetes: KubernetesSettings
+    backup: Optional[BackupSpec] = None
+    """Scheduled backups (`backup.*`); None: off."""
 
     @property
     def name_prefix(self) -> str:
@@ -100,9 +104,18 @@ def settings_from(
         protect_data=reader.boolean("mysql.protect", True),
         online_rotation=reader.boolean("mysql.onlineRotation", True),
     )
+    backup = read_backup(reader)
     secrets = SecretOverrides(
         mysql_root_password=reader.secret("mysqlRootPassword"),
         mysql_password=reader.secret("mysqlPassword"),
+    )
+    wordpress, mysql = read_external(
+        reader,
+        wordpress,
+        mysql,
+        _mysql_identifier,
+        user_password_set=secrets.mysql_password is not None,
+        root_password_set=secrets.mysql_root_password is not None,
     )
     # Every section is read whatever the platform, so a typo in a key name is caught anywhere;
     # the values of another platform's settings are not judged (they change nothing here).
@@ -140,6 +153,7 @@ def settings_from(
         services=services,
         swarm=swarm,
         kubernetes=kubernetes,
+        backup=backup,
     )
 
 

@@ -68,6 +68,10 @@ def read_kubernetes(reader: ConfigReader, stack: str) -> KubernetesSettings:
                 "kubernetes.wpContentAccessMode", READ_WRITE_ONCE, choices=(READ_WRITE_ONCE, READ_WRITE_MANY)
             ),
         ),
+        backup_storage=Storage(
+            size=reader.string("kubernetes.backupStorageSize", "10Gi", check=_size_problem),
+            class_name=reader.optional_string("kubernetes.backupStorageClass", check=_dns_subdomain_problem),
+        ),
         exposure=_read_exposure(reader),
         safeguards=Safeguards(
             disruption_budget=reader.boolean("kubernetes.disruptionBudget", True),

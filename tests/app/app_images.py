@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.docker_engine import require_docker_engine
+from tests.docker_engine import free_port, require_docker_engine
 from tests.pulumi_engine import engine_required
 from tests.stack_config import ROOT
 
@@ -32,3 +32,16 @@ def built_images() -> dict[str, str]:
             pytest.fail(problem)
         pytest.skip(problem)
     return dict(IMAGES)
+
+
+def swarm_application_settings(images: dict[str, str]) -> dict[str, str]:
+    """A swarm stack's settings for the application images: the edge routing on its own image,
+    WordPress alone on a free port of 127.0.0.1 (the swarm app modules' common ground)."""
+    return {
+        "wordpress.image": images["wordpress"],
+        "mysql.image": images["mysql"],
+        "swarm.routing": "edge",
+        "swarm.edgeImage": images["edge"],
+        "wordpress.replicas": "1",
+        "wordpress.port": str(free_port()),
+    }

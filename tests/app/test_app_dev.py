@@ -5,14 +5,17 @@ the stack's own `url` output, with the stack's hardening still on."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from tests.app.app_images import built_images
 from tests.app.database_probe import database_accepts
+from tests.app.request_loop import RequestLoop
 from tests.app.browser import distinct_pixel_bytes, rendered_dom, screenshot
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -172,6 +175,36 @@ def test_a_rotation_the_database_refuses_stops_up_before_any_consumer_and_a_seco
     dev.mysql_root = by_hand
     assert database_accepts(f"{PREFIX}-mysql", "wordpress", user)
     assert_served(dev.url, dev.published, timeout=30)
+    assert changed_steps(dev.project.preview_json(STACK)) == []
+
+
+@contextlib.contextmanager
+def released_lock(project: EngineProject, stack: str) -> Iterator[None]:
+    """Whatever the test does, the module's other tests and its teardown find the stack unlocked."""
+    try:
+        yield
+    finally:
+        project.pulumi("cancel", "-s", stack, "--yes", check=False)
+
+
+def test_an_up_killed_once_the_database_took_the_new_password_is_finished_by_a_plain_up(dev):
+    old_user = current_user_password()
+    user = secrets.token_urlsafe(24)
+    dev.project.set(STACK, "mysqlPassword", user, secret=True)
+    with RequestLoop(dev.url + post_path(dev.published.post_id)) as loop, released_lock(dev.project, STACK):
+        # SIGKILL right after the open step: the database accepts both passwords, nothing else ran.
+        killed = dev.project.up_killed_when(STACK, lambda: database_accepts(f"{PREFIX}-mysql", "wordpress", user))
+        assert killed, "`up` ended before the database took the new password"
+        assert database_accepts(f"{PREFIX}-mysql", "wordpress", old_user)  # WordPress still logs in
+        # What a user does next, no state edited by hand: a plain `up` (Moorings' launcher
+        # removes the killed run's lock, saying so) finishes the rotation.
+        finished = dev.project.up_as_a_user(STACK)
+        assert "removed a stale lock of stack" in finished.stderr
+    print(f"killed mid-rotation, then up: {loop.summary()}")
+    assert loop.failures == [], loop.summary()
+    assert database_accepts(f"{PREFIX}-mysql", "wordpress", user)
+    assert not database_accepts(f"{PREFIX}-mysql", "wordpress", old_user)
+    assert_served(dev.url, dev.published, timeout=10)
     assert changed_steps(dev.project.preview_json(STACK)) == []
 
 

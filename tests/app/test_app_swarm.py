@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.app.app_images import built_images
+from tests.app.app_images import built_images, swarm_application_settings
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.database_probe import database_accepts
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -21,9 +21,11 @@ from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 from tests.swarm_stack_engine import (
     PREFIX,
     STACK,
+    granted_secrets,
     leave_swarm_if_ours,
     leftovers,
     replicas_column,
+    secret_names,
     task_containers,
     unprotect_and_destroy,
 )
@@ -37,14 +39,7 @@ def deploy(project: EngineProject, images: dict[str, str]) -> None:
     """The committed swarm stack on the edge, with the application images, WordPress alone."""
     project.init(STACK)
     project.pulumi("config", "rm", "-s", STACK, "services")  # the recipe's nginx demo is not the application
-    for path, value in {
-        "wordpress.image": images["wordpress"],
-        "mysql.image": images["mysql"],
-        "swarm.routing": "edge",
-        "swarm.edgeImage": images["edge"],
-        "wordpress.replicas": "1",
-        "wordpress.port": str(free_port()),
-    }.items():
+    for path, value in swarm_application_settings(images).items():
         project.set(STACK, path, value)
     project.up(STACK)
 
@@ -187,12 +182,19 @@ ROTATION_GAP = 30.0
 def test_a_password_rotation_is_set_in_the_running_database_before_the_services_roll(swarm):
     (before,) = task_containers("mysql")
     old_user = docker("exec", before, "cat", "/run/secrets/mysql-password").stdout
+    (old_secret,) = secret_names("mysql-password")
     rotated = rotate_database_passwords(swarm)
     assert rotated.loop.failed_seconds <= ROTATION_GAP, rotated.loop.summary()
     assert len(rotated.loop.answers) > 10, rotated.loop.summary()
     (mysql,) = task_containers("mysql")
     assert database_accepts(mysql, "root", rotated.root) and database_accepts(mysql, "wordpress", rotated.user)
     assert not database_accepts(mysql, "wordpress", old_user)  # retired once WordPress rolled
+    # A new value is a new Swarm secret that both services moved to before the old one went (the
+    # provider once deleted the old one first, and Swarm refused: it was in use).
+    (new_secret,) = secret_names("mysql-password")
+    assert new_secret != old_secret
+    for name in ("mysql", "wordpress"):
+        assert new_secret in granted_secrets(name) and old_secret not in granted_secrets(name)
     assert rotated.root not in rotated.output and rotated.user not in rotated.output
     assert_served(swarm.url, swarm.published, timeout=30)
     site = WordPressSite(swarm.url)

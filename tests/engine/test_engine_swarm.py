@@ -160,23 +160,6 @@ def test_scaling_the_demo_from_3_to_5_is_one_in_place_update(swarm):
     assert not service("demo")["Spec"]["TaskTemplate"]["ContainerSpec"].get("Sysctls")
 
 
-def secret_names(name: str) -> list[str]:
-    return docker("secret", "ls", "--filter", f"name={PREFIX}-{name}-", "--format", "{{.Name}}").stdout.split()
-
-
-def test_a_changed_password_is_a_new_secret_both_services_move_to_before_the_old_one_goes(swarm):
-    (old,) = secret_names("mysql-password")
-    # The stand-in runs no database to set it in (the application tier rotates online).
-    swarm.set(STACK, "mysql.onlineRotation", "false")
-    swarm.set(STACK, "mysqlPassword", "engine-tier-rotated-password", secret=True)
-    swarm.up(STACK)  # failed before: the provider deleted the old secret first, and Swarm refused
-    (new,) = secret_names("mysql-password")
-    assert new != old
-    for name in ("mysql", "wordpress"):
-        granted = service(name)["Spec"]["TaskTemplate"]["ContainerSpec"]["Secrets"]
-        assert new in [s["SecretName"] for s in granted] and old not in [s["SecretName"] for s in granted]
-
-
 def test_destroy_refuses_to_delete_the_protected_volumes(swarm):
     refused = swarm.destroy(STACK, check=False)
     assert refused.returncode != 0

@@ -40,6 +40,8 @@ FACES = [
     (schema_types.KubernetesClusterArgs, moorings.KubernetesClusterArgs, set(), set()),
     (schema_types.WordPressSpec, moorings.WordPressSpec, set(), set()),
     (schema_types.MySqlSpec, moorings.MySqlSpec, set(), set()),
+    (schema_types.BackupSpec, moorings.BackupSpec, set(), set()),
+    (schema_types.ExternalDatabase, moorings.ExternalDatabase, set(), set()),
     (schema_types.WordPressKubernetesOptions, WordPressKubernetesOptions, set(), set()),
     (schema_types.Exposure, Exposure, set(), set()),
     (schema_types.Ingress, Ingress, set(), set()),

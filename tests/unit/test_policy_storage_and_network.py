@@ -52,6 +52,12 @@ def storage_program():
     container("mysql-unmanaged-volume", image=MYSQL, mounts=[docker.ContainerMountArgs(type="volume", source="loose", target="/var/lib/mysql")])
     container("wordpress-without-volume")
     mysql_client_job("mysql-client-job")
+    # The stack's backups on MySQL's image: another entrypoint, reading wp-content; not the server.
+    content = docker.Volume("wp-content-unprotected", name="content")
+    container("mysql-backup", image=MYSQL, entrypoints=["sh", "-c", "backup"], envs=["MYSQL_ROOT_PASSWORD_FILE=/run/secrets/root"],
+              volumes=[docker.ContainerVolumeArgs(volume_name=content.name, container_path="/wp-content", read_only=True)])
+    service("mysql-backup-swarm", replicas=1, image=MYSQL, commands=["sh", "-c", "backup"],
+            mounts=[docker.ServiceTaskSpecContainerSpecMountArgs(type="volume", source=content.name, target="/wp-content")])
     claim("claim-protected", PROTECT)
     claim("claim-unprotected")  # like wp-content: no MySQL mounts it
     claim("mysql-claim-unprotected")

@@ -113,6 +113,26 @@ def test_environment_networks_mounts_and_health(full):
     assert container["stopGracePeriod"] == "20s"
 
 
+def test_by_default_the_images_own_command_runs_and_volumes_are_writable(full):
+    container = spec(full)["taskSpec"]["containerSpec"]
+    assert "commands" not in container
+    assert "readOnly" not in container["mounts"][0]
+
+
+def test_a_command_overrides_the_image_and_a_volume_may_be_mounted_read_only():
+    args = replace(
+        FULL,
+        command=("sh", "-c", "exec backup.sh"),
+        mounts=(VolumeMount("t-data", "/data", read_only=True), VolumeMount("t-keep", "/keep")),
+    )
+    container = spec(deploy(args))["taskSpec"]["containerSpec"]
+    assert container["commands"] == ["sh", "-c", "exec backup.sh"]
+    assert container["mounts"][:2] == [
+        {"type": "volume", "source": "t-data", "target": "/data", "readOnly": True},
+        {"type": "volume", "source": "t-keep", "target": "/keep"},
+    ]
+
+
 def test_limits_and_reservations_in_dockers_units(full):
     assert spec(full)["taskSpec"]["resources"] == {
         "limits": {"nanoCpus": 500_000_000, "memoryBytes": 64 * 1024 * 1024},

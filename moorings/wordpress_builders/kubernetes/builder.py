@@ -7,9 +7,13 @@ One file per job: storage (the claims), mysql (StatefulSet + headless Service), 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
+import pulumi_kubernetes as k8s
 
 from moorings.k8s.placement import Placement
+from moorings.wordpress_builders.kubernetes.backup import backup_cronjob
 from moorings.wordpress_builders.kubernetes.exposure import expose, ingress_url
 from moorings.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from moorings.wordpress_builders.kubernetes.mysql import mysql_statefulset
@@ -18,7 +22,9 @@ from moorings.wordpress_builders.kubernetes.rotation import close_job, open_job
 from moorings.wordpress_builders.kubernetes.safeguards import guard
 from moorings.wordpress_builders.kubernetes.storage import claim
 from moorings.wordpress_builders.kubernetes.wordpress import wordpress_deployment
+from moorings.secret_bundle import SecretWiring
 from moorings.wordpress_args import (
+    MYSQL_PORT,
     MYSQL_READER,
     MYSQL_SECRET_ENV,
     WORDPRESS_READER,
@@ -42,17 +48,67 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         raise ValueError("WordPressStack on kubernetes: the Dockerfile variant is docker only (push the image, set its name)")
 
     at = Placement(parent=stack, namespace=options.namespace, instance=args.name_prefix)
-    mysql_data = claim(at, "mysql-data", options.mysql_storage, protect=args.mysql.protect_data)
     wp_content = claim(at, "wp-content", options.wp_content_storage, protect=args.wordpress.protect_content)
+    external = args.mysql.external
+    mysql = None if external is not None else _mysql(at, args)
+    wordpress = wordpress_deployment(
+        at,
+        args.wordpress.image,
+        args.wordpress,
+        args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
+        mysql_host=external.host if external is not None else MYSQL,  # MySQL: the headless Service, by its fixed name
+        wp_content=wp_content,
+        wp_content_access=options.wp_content_storage.access_mode,
+        sizing=options.wordpress_resources,
+        replicas=None if options.autoscaling else args.wordpress.replicas,
+        mysql=mysql.statefulset if mysql is not None else None,
+        # The address WordPress answers with; in-cluster only (no Ingress, no publicUrl): left to
+        # the database, so a port-forward or NodePort keeps the address it was installed at.
+        site_url=args.wordpress.public_url or ingress_url(options.exposure),
+        mysql_port=external.port if external is not None else MYSQL_PORT,
+    )
+    if mysql is not None and mysql.rotation:
+        close_job(at, args.mysql.image, args.secrets, mysql.wiring, args.wordpress.db_user, after=[wordpress])
+    if args.backup is not None:
+        backup_cronjob(at, args, options.backup_storage, wp_content, after=[mysql.statefulset] if mysql is not None else [])
+    url = expose(at, args.wordpress.port, options.exposure)
+    if args.wordpress.public_url:
+        url = args.wordpress.public_url
+    guard(
+        at, options.safeguards, most, options.autoscaling, wordpress, options.exposure,
+        rotation=mysql is not None and bool(mysql.rotation), backup=args.backup is not None, external=external,
+    )
+    return WordPressOutputs(
+        url=url,
+        wordpress_name=wordpress.metadata.name,
+        mysql_name=mysql.statefulset.metadata.name if mysql is not None else (external.host if external else ""),
+        network_name=options.namespace,  # the namespace is what scopes the two to each other here
+    )
+
+
+@dataclass(frozen=True)
+class _Database:
+    statefulset: k8s.apps.v1.StatefulSet
+    wiring: SecretWiring
+    """MySQL's secret files (the rotation's Jobs read the new values from them)."""
+    rotation: list[pulumi.Resource]
+    """The opening Job, when the stack rotates online."""
+
+
+def _mysql(at: Placement, args: WordPressStackArgs) -> _Database:
+    """The stack's own MySQL: its claim, StatefulSet, and the rotation's opening Job before it."""
+    options = args.kubernetes
+    assert options is not None
+    mysql_data = claim(at, "mysql-data", options.mysql_storage, protect=args.mysql.protect_data)
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
     # New passwords go into the running database, beside the old ones, before MySQL, and after it
     # WordPress, roll to them; the old ones are retired once WordPress has rolled.
-    rotation = (
+    rotation: list[pulumi.Resource] = (
         [open_job(at, args.mysql.image, args.secrets, mysql_secrets, args.wordpress.db_user)]
         if args.mysql.online_rotation
         else []
     )
-    mysql = mysql_statefulset(
+    statefulset = mysql_statefulset(
         at,
         args.mysql.image,
         args.wordpress,
@@ -61,30 +117,4 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         options.mysql_resources,
         after=rotation,
     )
-    wordpress = wordpress_deployment(
-        at,
-        args.wordpress.image,
-        args.wordpress,
-        args.secrets.wire(WORDPRESS_SECRET_ENV, WORDPRESS_READER),
-        mysql_host=MYSQL,  # the headless Service, by its fixed name
-        wp_content=wp_content,
-        wp_content_access=options.wp_content_storage.access_mode,
-        sizing=options.wordpress_resources,
-        replicas=None if options.autoscaling else args.wordpress.replicas,
-        mysql=mysql,
-        # The address WordPress answers with; in-cluster only (no Ingress, no publicUrl): left to
-        # the database, so a port-forward or NodePort keeps the address it was installed at.
-        site_url=args.wordpress.public_url or ingress_url(options.exposure),
-    )
-    if rotation:
-        close_job(at, args.mysql.image, args.secrets, mysql_secrets, args.wordpress.db_user, after=[wordpress])
-    url = expose(at, args.wordpress.port, options.exposure)
-    if args.wordpress.public_url:
-        url = args.wordpress.public_url
-    guard(at, options.safeguards, most, options.autoscaling, wordpress, options.exposure, rotation=bool(rotation))
-    return WordPressOutputs(
-        url=url,
-        wordpress_name=wordpress.metadata.name,
-        mysql_name=mysql.metadata.name,
-        network_name=options.namespace,  # the namespace is what scopes the two to each other here
-    )
+    return _Database(statefulset=statefulset, wiring=mysql_secrets, rotation=rotation)

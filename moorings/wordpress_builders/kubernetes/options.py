@@ -91,6 +91,8 @@ class WordPressKubernetesOptions:
     """Namespace of every object (pass the Namespace's output so objects wait for it)."""
     mysql_storage: Storage = Storage("10Gi")
     wp_content_storage: Storage = Storage("5Gi")
+    backup_storage: Storage = Storage("10Gi")
+    """The protected claim scheduled backups are written to (only with WordPressStackArgs.backup)."""
     exposure: Exposure = Exposure()
     safeguards: Safeguards = Safeguards()
     autoscaling: Optional[Autoscaling] = None

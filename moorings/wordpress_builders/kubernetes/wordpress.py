@@ -29,7 +29,7 @@ from moorings.wordpress_builders.kubernetes.options import READ_WRITE_MANY, Reso
 from moorings.wordpress_builders.kubernetes.storage import claim_volume
 from moorings.wordpress_builders.kubernetes.apache import APACHE_PORT, apache_config
 from moorings.wordpress_builders.image_paths import WORDPRESS_SCRATCH, WP_CONTENT_DIR
-from moorings.wordpress_args import WORDPRESS_READER, WordPressSpec, wordpress_env
+from moorings.wordpress_args import MYSQL_PORT, WORDPRESS_READER, WordPressSpec, wordpress_env
 
 NAME = "wordpress"
 PORT_NAME = "http"
@@ -48,10 +48,11 @@ def wordpress_deployment(
     wp_content_access: str,
     sizing: Resources,
     replicas: Optional[int],
-    mysql: pulumi.Resource,
+    mysql: Optional[pulumi.Resource],
     site_url: Optional[str] = None,
+    mysql_port: int = MYSQL_PORT,
 ) -> k8s.apps.v1.Deployment:
-    """`replicas` None: an autoscaler owns the count."""
+    """`replicas` None: an autoscaler owns the count. `mysql` None: an external database."""
     (secret_volume,) = secrets.attachments
     writable = [scratch(path, size, name) for path, size, name in SCRATCH]
     apache = apache_config(at)
@@ -59,7 +60,7 @@ def wordpress_deployment(
         name=NAME,
         image=image,
         image_pull_policy=PULL_POLICY,
-        env=env({**wordpress_env(wordpress, mysql_host, site_url), **dict(sorted(secrets.file_env.items()))}),
+        env=env({**wordpress_env(wordpress, mysql_host, site_url, mysql_port), **dict(sorted(secrets.file_env.items()))}),
         # Apache listens on 8080, a port www-data may bind with no capability and no sysctl.
         ports=[k8s.core.v1.ContainerPortArgs(name=PORT_NAME, container_port=APACHE_PORT)],
         volume_mounts=[
@@ -89,7 +90,7 @@ def wordpress_deployment(
         spread_over=at.selector(NAME),
     )
     # First start: WordPress installs against a live database.
-    opts = pulumi.ResourceOptions(depends_on=[mysql])
+    opts = pulumi.ResourceOptions(depends_on=[mysql] if mysql is not None else [])
     if replicas is None:
         opts = pulumi.ResourceOptions.merge(opts, autoscaled())
     return deployment(at, NAME, pod, replicas, _strategy(wp_content_access), opts)

@@ -1,0 +1,157 @@
+"""Faults on platform docker with the real application (issue 23): what a site goes through when
+its database dies under traffic, and when `pulumi up` is killed half way through a replacement.
+
+- MySQL's process is killed (SIGKILL from the host, as the kernel's OOM killer does) while a
+  visitor keeps reading a post: the engine restarts it (restart policy), and WordPress answers
+  again with no deploy; the failed requests and the seconds to recover are printed.
+- `pulumi up` is killed with SIGKILL (the CLI, its language host and providers) as soon as the
+  replacement of a container has begun (a new port for WordPress, new WordPress keys for its
+  secret files, MySQL replaced on its data volume); then a plain `pulumi up` (through the launcher
+  scripts/setup.sh puts on PATH, as a user runs it), with nothing edited by hand, converges: the
+  killed CLI's stale lock is cleared (toolchain/launcher/stale_locks.sh), every container of the
+  stack is the one the state knows, none is left over, the interrupted create is cleared once the
+  container exists again (toolchain/launcher/pending_creates.py) so no pending operation is
+  left, the post and its upload are served, and a preview shows nothing more to do. Whether the kill left a container the state does not know
+  (the name freed by moorings/wordpress_builders/docker_names.py) is printed.
+
+The stack is `fault` (prefix moorings-fault): never `dev` or `swarm`, whose tests share the
+engine. Teardown destroys it and removes any moorings-fault-* object left, even after a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from typing import Callable, Optional
+
+import pytest
+
+from tests.app.app_images import built_images
+from tests.app.request_loop import RequestLoop
+from tests.app.scratch_stack import disposable_site, our_objects as scratch_objects, scratch_stack
+from tests.app.site_content import SiteUnderTest, assert_served, publish
+from tests.app.wordpress_client import post_path, wait_for
+from tests.docker_engine import docker, free_port, inspect
+from tests.pulumi_engine import EngineProject, changed_steps, require_engine
+
+pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
+
+STACK = "fault"
+PREFIX = f"moorings-{STACK}"
+CONTAINERS = [f"{PREFIX}-{name}" for name in ("mysql", "mysql-secrets", "wordpress", "wordpress-secrets")]
+RECOVERED_WITHIN = 120  # seconds for MySQL to restart and WordPress to answer again
+KILL_WITHIN = 300  # seconds `up` gets to reach the moment it is killed at
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    require_engine()
+    images = built_images()
+    project = EngineProject(tmp_path_factory.mktemp("app-faults"))
+    with scratch_stack(project, STACK, disposable_site(images)):
+        project.up(STACK)
+        site = SiteUnderTest(project, STACK)
+        site.admin, site.published = publish(site.url)
+        yield site
+
+
+def container_id(name: str) -> Optional[str]:
+    """The ID of the container named exactly `name` on the engine, or None."""
+    listed = docker("ps", "-aq", "--no-trunc", "--filter", f"name=^/{name}$").stdout.split()
+    return listed[0] if listed else None
+
+
+def state(project: EngineProject) -> dict:
+    return json.loads(project.export(STACK))["deployment"]
+
+
+def containers_in_state(project: EngineProject) -> dict[str, str]:
+    """Container name -> ID, for every container the stack's state holds."""
+    return {
+        r["outputs"]["name"]: r["id"]
+        for r in state(project)["resources"]
+        if r["type"] == "docker:index/container:Container" and "id" in r
+    }
+
+
+def test_wordpress_answers_again_after_mysql_is_killed_under_traffic_without_a_deploy(site):
+    mysql = inspect(f"{PREFIX}-mysql")
+    restarts = mysql["RestartCount"]
+    with RequestLoop(site.url + post_path(site.published.post_id)) as loop:
+        time.sleep(3)  # answered before the fault
+        killed_at = time.monotonic()
+        os.kill(mysql["State"]["Pid"], signal.SIGKILL)  # the database's process, not `docker kill` (a stop)
+        recovered = wait_for(
+            lambda: None if loop.answers and loop.answers[-1][1] == 200 and time.monotonic() - killed_at > 1 else "not yet",
+            RECOVERED_WITHIN,
+            "WordPress answering again after MySQL was killed",
+            every=0.2,
+        )
+        answered = len(loop.answers)
+        time.sleep(3)  # and it keeps answering
+    after = [status for _, status in loop.answers[answered:]]
+    times = [at for at, _ in loop.answers]
+    slowest = max(b - a for a, b in zip(times, times[1:]))  # a request waiting on the database shows as a gap
+    print(f"MySQL killed under traffic: {loop.summary()}; answering again {recovered:.1f} s after the kill; "
+          f"the longest wait for an answer {slowest:.1f} s")
+    assert inspect(f"{PREFIX}-mysql")["RestartCount"] == restarts + 1  # restarted by the engine, not by us
+    assert set(after) == {200}, after
+    assert_served(site.url, site.published, timeout=10)
+
+
+def replace_wordpress_by_a_new_port(site: SiteUnderTest) -> str:
+    site.project.set(STACK, "wordpress.port", str(free_port()))
+    return f"{PREFIX}-wordpress"
+
+
+def taint(project: EngineProject, type_: str, name: str) -> None:
+    """`pulumi state taint`: the resource is replaced by the next `up`."""
+    urn = next(r["urn"] for r in state(project)["resources"] if r["type"] == type_ and r["urn"].endswith(f"::{name}"))
+    project.pulumi("state", "taint", "-s", STACK, urn, "--yes")
+
+
+def replace_wordpress_keys(site: SiteUnderTest) -> str:
+    """New WordPress keys (one key tainted): new secret files, written by a new carrier."""
+    taint(site.project, "random:index/randomPassword:RandomPassword", "wordpress-auth-key")
+    return f"{PREFIX}-wordpress-secrets"
+
+
+def replace_mysql(site: SiteUnderTest) -> str:
+    """MySQL replaced on its data volume (as an image change does)."""
+    taint(site.project, "docker:index/container:Container", "mysql")
+    return f"{PREFIX}-mysql"
+
+
+@pytest.mark.parametrize(
+    "replacement",
+    [replace_wordpress_by_a_new_port, replace_wordpress_keys, replace_mysql],
+    ids=["wordpress-container", "wordpress-secret-files", "mysql-container"],
+)
+def test_an_up_killed_while_a_container_is_replaced_is_finished_by_a_plain_up(site, replacement: Callable[[SiteUnderTest], str]):
+    project = site.project
+    name = replacement(site)
+    old = container_id(name)
+    assert old is not None
+    # SIGKILL as soon as the new container exists: the provider is creating it, or just did.
+    killed = project.up_killed_when(STACK, lambda: container_id(name) not in (None, old), timeout=KILL_WITHIN)
+    assert killed, f"`up` ended before it replaced {name}"
+    left = container_id(name)
+    unknown = left is not None and left not in containers_in_state(project).values()
+    print(f"{replacement.__name__}: up killed; {name} {'left unknown to the state' if unknown else 'recorded'}")
+
+    started = time.monotonic()
+    recovered = project.up_as_a_user(STACK)  # what a user does next: nothing edited by hand
+    print(f"{replacement.__name__}: the next plain up took {time.monotonic() - started:.1f} s")
+    assert "removed a stale lock of stack" in recovered.stderr, recovered.stderr[-3000:]
+    if unknown:
+        assert f"container {name} (" in recovered.stdout and "interrupted" in recovered.stdout, recovered.stdout[-3000:]
+        assert "cleared the interrupted create of" in recovered.stderr, recovered.stderr[-3000:]
+    known = containers_in_state(project)
+    assert sorted(known) == CONTAINERS
+    assert scratch_objects(PREFIX)["container"] == CONTAINERS  # nothing left over beside them
+    assert all(container_id(each) == known[each] for each in CONTAINERS)
+    assert not state(project).get("pending_operations")
+    assert_served(site.url, site.published, timeout=60)
+    assert changed_steps(project.preview_json(STACK)) == []

@@ -1,0 +1,45 @@
+"""The launcher's clearing of interrupted creates after a successful `up`
+(toolchain/launcher/pending_creates.py): only a docker container's, and only once the state holds
+that container again; anything else stays for a person to judge. The app tier kills `up` for
+real (tests/app/test_app_faults.py)."""
+
+import json
+import subprocess
+import sys
+
+from tests.stack_config import ROOT
+
+SCRIPT = ROOT / "toolchain" / "launcher" / "pending_creates.py"
+CONTAINER = "docker:index/container:Container"
+WORDPRESS = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/container:Container::wordpress"
+NETWORK = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/network:Network::network"
+
+
+def creating(urn, type_):
+    return {"type": "creating", "resource": {"urn": urn, "type": type_}}
+
+
+def export(resources, pending):
+    return {"version": 3, "deployment": {"resources": [{"urn": u} for u in resources], "pending_operations": pending}}
+
+
+def run(exported):
+    return subprocess.run([sys.executable, str(SCRIPT)], input=json.dumps(exported), capture_output=True, text=True, timeout=30)
+
+
+def test_a_containers_interrupted_create_is_dropped_once_the_state_holds_it():
+    other = creating(NETWORK, "docker:index/network:Network")
+    done = run(export([WORDPRESS, NETWORK], [creating(WORDPRESS, CONTAINER), other]))
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["deployment"]["pending_operations"] == [other]
+    assert f"cleared the interrupted create of {WORDPRESS}: this up created it again" in done.stderr
+
+
+def test_nothing_is_dropped_while_the_container_is_not_in_the_state():
+    assert run(export([], [creating(WORDPRESS, CONTAINER)])).returncode == 3
+
+
+def test_other_pending_operations_and_other_types_stay():
+    deleting = {"type": "deleting", "resource": {"urn": WORDPRESS, "type": CONTAINER}}
+    assert run(export([WORDPRESS, NETWORK], [deleting, creating(NETWORK, "docker:index/network:Network")])).returncode == 3
+    assert run(export([WORDPRESS], [])).returncode == 3
