@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Mapping, Optional, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Mapping, Optional, Sequence, TypeVar
 
 import pulumi
 import pulumi_docker as docker
@@ -232,7 +232,7 @@ class SwarmService(pulumi.ComponentResource):
                     limits=_resources(docker.ServiceTaskSpecResourcesLimitsArgs, args.limits),
                     reservation=_resources(docker.ServiceTaskSpecResourcesReservationArgs, args.reservations),
                 ),
-                restart_policy=docker.ServiceTaskSpecRestartPolicyArgs(**asdict(args.restart)),
+                restart_policy=docker.ServiceTaskSpecRestartPolicyArgs(**asdict(read_back(args.restart, "delay", "window"))),
                 placement=docker.ServiceTaskSpecPlacementArgs(
                     constraints=list(args.placement.constraints) or None,
                     prefs=list(args.placement.preferences) or None,
@@ -243,8 +243,8 @@ class SwarmService(pulumi.ComponentResource):
             if replicated
             else docker.ServiceModeArgs(global_=True),
             endpoint_spec=_endpoint(args.ports, args.endpoint_mode),
-            update_config=docker.ServiceUpdateConfigArgs(**asdict(args.update)),
-            rollback_config=docker.ServiceRollbackConfigArgs(**asdict(args.rollback)),
+            update_config=docker.ServiceUpdateConfigArgs(**asdict(read_back(args.update, "delay", "monitor"))),
+            rollback_config=docker.ServiceRollbackConfigArgs(**asdict(read_back(args.rollback, "delay", "monitor"))),
             converge_config=docker.ServiceConvergeConfigArgs(timeout=args.converge.timeout, delay=args.converge.delay)
             if replicated
             else None,
@@ -324,12 +324,13 @@ def _container(
         read_only=args.confinement.read_only,
         cap_drops=["ALL"],
         cap_adds=list(args.confinement.capabilities) or None,
-        healthcheck=args.healthcheck.as_args(docker.ServiceTaskSpecContainerSpecHealthcheckArgs) if args.healthcheck else None,
+        healthcheck=_healthcheck(args.healthcheck) if args.healthcheck else None,
         # As the provider reads it back (1m30s, not 90s): any other spelling is a diff on every preview.
         stop_grace_period=go_duration(seconds(args.stop_grace_period)),
     )
 
 
+T = TypeVar("T")
 DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
@@ -366,6 +367,16 @@ def _resources(args_type: type, spec: ResourceSpec) -> Optional[object]:
     if spec.memory_mb is not None:
         found["memory_bytes"] = spec.memory_mb * 1024 * 1024
     return args_type(**found) if found else None
+
+
+def read_back(settings: T, *durations: str) -> T:
+    """`settings` with its `durations` spelled as the provider reads them back (60s is 1m there):
+    any other spelling made every preview update the service (seen on the backup's 60s probe)."""
+    return replace(settings, **{name: go_duration(seconds(getattr(settings, name), name)) for name in durations})
+
+
+def _healthcheck(probe: HealthProbe) -> docker.ServiceTaskSpecContainerSpecHealthcheckArgs:
+    return read_back(probe, "interval", "timeout", "start_period").as_args(docker.ServiceTaskSpecContainerSpecHealthcheckArgs)
 
 
 def go_duration(total: int) -> str:

@@ -40,6 +40,13 @@ fi
 
 last_run() { docker exec "$backup_container" sh -c 'cat /backups/.last 2>/dev/null || true'; }
 
+# The job service and its task's container: Swarm keeps a finished job's container after `service rm`
+# (seen here 45 s later), holding the volumes, and the stack's `destroy` then failed on them "in_use".
+remove_restore_job() {
+  docker service rm "$prefix-restore" >/dev/null 2>&1 || true
+  docker ps -aq --filter "label=com.docker.swarm.service.name=$prefix-restore" | xargs -r docker rm --force >/dev/null
+}
+
 # On swarm the stack's network takes services only: the restore is a one-off job service made like
 # the backup service (its image, environment, Swarm secret, network and placement), removed after.
 restore_on_swarm() {
@@ -55,7 +62,7 @@ restore_on_swarm() {
   while IFS= read -r constraint; do
     [ -n "$constraint" ] && args+=(--constraint "$constraint")
   done < <(spec '{{range .Spec.TaskTemplate.Placement.Constraints}}{{println .}}{{end}}')
-  docker service rm "$prefix-restore" >/dev/null 2>&1 || true  # one an interrupted restore left
+  remove_restore_job  # one an interrupted restore left
   # Root to give the files back their owners; read-only but for wp-content. Waits for the job.
   # A tmpfs on the image's VOLUME (/var/lib/mysql): else each run left an anonymous volume behind.
   docker service create --quiet --name "$prefix-restore" --mode replicated-job --restart-condition none \
@@ -67,7 +74,7 @@ restore_on_swarm() {
     "${args[@]}" --entrypoint sh "$image" -c "$(cat "$scripts/restore.sh")" restore "$name" >/dev/null || true
   state=$(docker service ps --no-trunc --format '{{.CurrentState}} {{.Error}}' "$prefix-restore" | head -n 1)
   docker service logs --raw "$prefix-restore" 2>&1 | tail -n 20
-  docker service rm "$prefix-restore" >/dev/null
+  remove_restore_job
   case $state in
   Complete*) ;;
   *) echo "backups: the restore job ended: $state" >&2; return 1 ;;

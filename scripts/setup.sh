@@ -7,7 +7,8 @@
 #      at least the pinned release and has its Python language host; the rest is built, with
 #      the control plane the `cluster` tests start (etcd, kube, kwok) and their real node
 #      (kube-node, runc, cni, pause, coredns, kube-router; runc needs gcc
-#      and libseccomp-dev);
+#      and libseccomp-dev); MOORINGS_CLUSTER_BUILD=background builds those last in the
+#      background (scripts/cluster_build.sh), for a test run that starts before they are done;
 #   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases;
 #   4. `pulumi` on PATH: a link to toolchain/launcher/pulumi (offline defaults, toolchain/env.sh),
 #      by scripts/link_launcher.sh;
@@ -51,13 +52,23 @@ if { [ ! -f /usr/include/seccomp.h ] || ! command -v gcc >/dev/null; } \
     && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev libseccomp-dev >/dev/null
 fi
+# What `pulumi` needs (CLI, language host, providers), and what only the `cluster` tests start.
+engine_modules=(random command docker kubernetes)
+cluster_modules=(etcd kube kwok kube-node runc cni pause coredns kube-router)
 if [ "${MOORINGS_BUILD_CLI:-}" != 1 ] && cli="$(own_cli)"; then
     echo "setup: using your $cli ($("$cli" version)); building only the provider plugins"
     mkdir -p toolchain/bin && ln -sfn "$(readlink -f "$cli")" toolchain/bin/pulumi
-    bash toolchain/build.sh random command docker kubernetes etcd kube kwok \
-        kube-node runc cni pause coredns kube-router
 else
-    bash toolchain/build.sh
+    engine_modules=(pulumi language-python "${engine_modules[@]}")
+fi
+if [ "${MOORINGS_CLUSTER_BUILD:-}" = background ]; then
+    # The cluster parts build at the lowest priority beside everything after this, on the CPU the
+    # rest leaves idle (the tests mostly wait on containers); tests/cluster_toolchain.py waits
+    # for the state file before the first cluster test. CI does this (.ci/run).
+    bash scripts/cluster_build.sh start "${cluster_modules[@]}"
+    bash toolchain/build.sh "${engine_modules[@]}"
+else
+    bash toolchain/build.sh "${engine_modules[@]}" "${cluster_modules[@]}"
 fi
 
 . toolchain/env.sh

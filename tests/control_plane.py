@@ -26,6 +26,7 @@ from typing import Optional
 
 import pytest
 
+from tests.cluster_toolchain import wait_for_cluster_toolchain
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required
 
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok")
@@ -48,6 +49,7 @@ def control_plane_problem() -> Optional[str]:
 
 
 def require_control_plane() -> None:
+    wait_for_cluster_toolchain()
     problem = control_plane_problem()
     if problem is None:
         return

@@ -35,6 +35,7 @@ from tests.netns_lab import alive, end_pids, ip
 from tests.node_dns import COREDNS_IMAGE, DNS_IP, DOMAIN, dns_objects
 from tests.node_images import PAUSE_IMAGE, binary_archive, images_problem, pause_archive, shell_archive
 from tests.node_registry import Registry
+from tests.cluster_toolchain import wait_for_cluster_toolchain
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required
 
 OURS = ("kubelet", "kube-proxy", "coredns", "kube-router", "pause", "runc",
@@ -71,6 +72,7 @@ def node_problem() -> Optional[str]:
 
 
 def require_node() -> None:
+    wait_for_cluster_toolchain()
     problem = node_problem()
     if problem is None:
         return

@@ -36,7 +36,7 @@ def built_images() -> dict[str, str]:
 
 def swarm_application_settings(images: dict[str, str]) -> dict[str, str]:
     """A swarm stack's settings for the application images: the edge routing on its own image,
-    WordPress alone on a free port of 127.0.0.1 (the swarm app modules' common ground)."""
+    WordPress alone on a free port of 127.0.0.1."""
     return {
         "wordpress.image": images["wordpress"],
         "mysql.image": images["mysql"],

@@ -9,35 +9,27 @@ left, even when a test failed."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
 
 from tests.app.app_images import built_images
+from tests.app.backups_script import backups
 from tests.app.scratch_stack import disposable_site, our_objects as scratch_objects, scratch_stack
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.app.wordpress_client import WordPressSite, post_path
 from tests.docker_engine import inspect
 from tests.pulumi_engine import EngineProject, require_engine
-from tests.stack_config import ROOT
 
 pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
 STACK = "backup"
 PREFIX = f"moorings-{STACK}"
-BACKUPS = ROOT / "scripts" / "backups.sh"
 KEEP = 2
-SCRIPT_TIMEOUT = 660  # `now` waits at most 10 minutes for the backup
 
 
 def our_objects() -> dict[str, list[str]]:
     return scratch_objects(PREFIX)
-
-
-def backups(*args: str) -> subprocess.CompletedProcess:
-    """scripts/backups.sh, as an operator runs it."""
-    return subprocess.run(["bash", str(BACKUPS), *args], capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 scripts/images.sh as Swarm services, published through the edge (`swarm.routing: edge`, since
 this machine's kernel has no IPVS for the routing mesh), driven over HTTP as a person would.
 Each test is one thing a user or the orchestrator does to the stack, in order; after each,
-what the person published is still served at the stack's `url` output."""
+what the person published is still served at the stack's `url` output. The stack keeps backups
+(backup.enabled, issue 23): the last tests take one, destroy the site, bring up an empty one,
+restore, and the post and the upload are served again."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import time
 import pytest
 
 from tests.app.app_images import built_images, swarm_application_settings
+from tests.app.backups_script import backups
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.database_probe import database_accepts
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -39,7 +42,7 @@ def deploy(project: EngineProject, images: dict[str, str]) -> None:
     """The committed swarm stack on the edge, with the application images, WordPress alone."""
     project.init(STACK)
     project.pulumi("config", "rm", "-s", STACK, "services")  # the recipe's nginx demo is not the application
-    for path, value in swarm_application_settings(images).items():
+    for path, value in {**swarm_application_settings(images), "backup.enabled": "true", "backup.keep": "2"}.items():
         project.set(STACK, path, value)
     project.up(STACK)
 
@@ -50,6 +53,8 @@ def swarm(tmp_path_factory):
     images = built_images()
     if swarm_info("LocalNodeState") != "inactive":
         pytest.fail("this Docker Engine is already in a swarm; these tests need one outside any swarm")
+    if leftovers():  # e.g. a backups volume: the backup and restore tests would read its backups
+        pytest.fail(f"objects named {PREFIX}* already exist on this engine ({leftovers()}); this test would take them over")
     project = EngineProject(tmp_path_factory.mktemp("app-swarm"))
     try:
         deploy(project, images)
@@ -63,6 +68,14 @@ def served_requests(container: str, marker: str) -> int:
     """Requests whose line holds `marker` in a task's Apache access log (its stdout)."""
     logs = docker("logs", container)
     return sum(marker in line for line in (logs.stdout + logs.stderr).splitlines())
+
+
+def gone_but_the_backups_volume() -> str | None:
+    """None once only the protected backups volume is left (task containers go a moment after
+    their service, and hold the other volumes until then)."""
+    left = leftovers()
+    volumes = [docker("volume", "inspect", "--format", "{{.Name}}", v).stdout.strip() for v in left.get("volume", "").split()]
+    return None if set(left) <= {"volume"} and volumes == [f"{PREFIX}-backups"] else f"left: {left}"
 
 
 def three_running_tasks() -> str | None:
@@ -204,12 +217,45 @@ def test_a_password_rotation_is_set_in_the_running_database_before_the_services_
     assert changed_steps(swarm.project.preview_json(STACK)) == []
 
 
-def test_destroy_removes_everything_and_a_fresh_up_starts_an_empty_site(swarm):
-    unprotect_and_destroy(swarm.project)
-    deadline = time.monotonic() + 60
-    while leftovers() and time.monotonic() < deadline:  # task containers go a moment after their service
-        time.sleep(1)
-    assert leftovers() == {}
+def test_a_backup_on_demand_runs_in_the_backup_task_with_the_rotated_password(swarm):
+    started = time.monotonic()
+    taken = backups("now", STACK)
+    assert taken.returncode == 0, taken.stderr
+    swarm.backup = taken.stdout.strip()
+    print(f"swarm: backup {swarm.backup} in {time.monotonic() - started:.1f} s")
+    assert backups("list", STACK).stdout.split() == [swarm.backup]
+
+
+def test_destroy_with_the_data_volumes_unprotected_keeps_only_the_backups_volume(swarm):
+    # swarm's policy config wants the data volumes protected: a user lifts it to lose the site.
+    resources = json.loads(swarm.project.export(STACK))["deployment"]["resources"]
+    for volume in ("mysql-data", "wp-content"):
+        urn = next(r["urn"] for r in resources if r["type"] == "docker:index/volume:Volume" and r["urn"].endswith(f"::{volume}"))
+        swarm.project.pulumi("state", "unprotect", "-s", STACK, urn, "--yes")
+    refused = swarm.project.destroy(STACK, check=False)
+    assert refused.returncode != 0 and "protect" in refused.stdout + refused.stderr
+    wait_for(gone_but_the_backups_volume, 60, "only the backups volume")
+
+
+def test_a_fresh_up_is_an_empty_site_and_the_restore_brings_the_post_and_the_upload_back(swarm):
     swarm.project.up(STACK)
     page = WordPressSite(swarm.url).get(post_path(swarm.published.post_id))
     assert "/wp-admin/install.php" in page.url, (page.status, page.url)
+    volumes_before = set(docker("volume", "ls", "-q").stdout.split())
+    started = time.monotonic()
+    restored = backups("restore", STACK, swarm.backup)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    print(f"swarm: restored {swarm.backup} in {time.monotonic() - started:.1f} s")
+    left = set(docker("volume", "ls", "-q").stdout.split()) - volumes_before
+    assert [v for v in left if not v.startswith(f"{PREFIX}-")] == [], "the restore job left an anonymous volume"
+    assert_served(swarm.url, swarm.published, timeout=60)
+    WordPressSite(swarm.url).log_in(swarm.published.user, swarm.published.password)
+    job = f"{PREFIX}-restore"
+    assert docker("service", "ls", "-q", "--filter", f"name={job}").stdout.strip() == ""
+    # Swarm keeps a finished job's container after its service goes; left, it held the volumes.
+    assert docker("ps", "-aq", "--filter", f"label=com.docker.swarm.service.name={job}").stdout.strip() == ""
+
+
+def test_destroy_with_everything_unprotected_leaves_nothing(swarm):
+    unprotect_and_destroy(swarm.project)
+    wait_for(lambda: (f"left: {leftovers()}" if leftovers() else None), 60, "nothing of the stack left")

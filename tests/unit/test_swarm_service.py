@@ -19,6 +19,7 @@ from moorings.swarm_service import (
     Converge,
     NetworkAttachment,
     Placement,
+    RestartPolicy,
     RolloutPolicy,
     SwarmService,
     SwarmServiceArgs,
@@ -355,3 +356,25 @@ def test_a_grace_period_that_is_not_a_duration_stops_the_program(grace):
 def test_the_grace_period_is_sent_as_the_provider_reads_it_back_so_a_second_up_sees_no_diff(grace, sent):
     run = deploy(replace(FULL, stop_grace_period=grace))
     assert run.one(SERVICE, "web").inputs["taskSpec"]["containerSpec"]["stopGracePeriod"] == sent
+
+
+def test_every_duration_is_sent_as_the_provider_reads_it_back_so_a_second_up_sees_no_diff():
+    args = replace(
+        FULL,
+        healthcheck=HealthProbe(tests=("CMD", "true"), interval="60s", timeout="90s", start_period="3600s"),
+        update=RolloutPolicy(delay="120s", monitor="60s"),
+        rollback=RolloutPolicy(delay="0s", monitor="1m0s"),
+        restart=RestartPolicy(delay="60s", window="150s"),
+    )
+    inputs = deploy(args).one(SERVICE, "web").inputs
+    health = inputs["taskSpec"]["containerSpec"]["healthcheck"]
+    assert (health["interval"], health["timeout"], health["startPeriod"]) == ("1m", "1m30s", "1h")
+    assert (inputs["updateConfig"]["delay"], inputs["updateConfig"]["monitor"]) == ("2m", "1m")
+    assert (inputs["rollbackConfig"]["delay"], inputs["rollbackConfig"]["monitor"]) == ("0s", "1m")
+    restart = inputs["taskSpec"]["restartPolicy"]
+    assert (restart["delay"], restart["window"]) == ("1m", "2m30s")
+
+
+def test_a_probe_interval_that_is_not_a_duration_stops_the_program():
+    with pytest.raises(ValueError, match="interval '1 minute'"):
+        deploy(replace(FULL, healthcheck=HealthProbe(tests=("CMD", "true"), interval="1 minute")))

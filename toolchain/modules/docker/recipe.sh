@@ -4,7 +4,7 @@ version="$PIN_DOCKER"
 requires="github.com/pulumi/pulumi-docker/provider/v5 v$PIN_DOCKER"
 archives=("pulumi-docker-v$PIN_DOCKER.tar.gz" "terraform-provider-docker-5074970c.tar.gz")
 binaries=("pulumi-resource-docker=github.com/pulumi/pulumi-docker/provider/v5/cmd/pulumi-resource-docker")
-ldflags="-X github.com/pulumi/pulumi-docker/provider/v5/pkg/version.Version=$PIN_DOCKER"
+ldflags="-s -w -X github.com/pulumi/pulumi-docker/provider/v5/pkg/version.Version=$PIN_DOCKER"
 prepare() {
     local p cmd="$WORK/pulumi-docker/provider/cmd/pulumi-resource-docker"
     mv "$WORK/terraform-provider-docker" "$WORK/pulumi-docker/upstream"

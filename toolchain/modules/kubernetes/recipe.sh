@@ -3,7 +3,7 @@
 version="$PIN_KUBERNETES"
 requires="github.com/pulumi/pulumi-kubernetes/provider/v4 v4.0.0-20260115033456-f47bc2d6f199"
 binaries=("pulumi-resource-kubernetes=.")
-ldflags="-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PIN_KUBERNETES"
+ldflags="-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PIN_KUBERNETES"
 prepare() {
     local cmd
     cmd="$(module_dir github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"

@@ -4,7 +4,7 @@ version="$PIN_PULUMI"
 requires="github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 v$PIN_PULUMI"
 archives=("pulumi-language-python-v$PIN_PULUMI.tar.gz")
 binaries=("pulumi-language-python=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3")
-ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PIN_PULUMI"
+ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PIN_PULUMI"
 finish() {
     local sdk
     sdk="$(module_dir github.com/pulumi/pulumi/sdk/v3)"

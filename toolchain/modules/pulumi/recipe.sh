@@ -2,4 +2,4 @@
 version="$PIN_PULUMI"
 requires="github.com/pulumi/pulumi/pkg/v3 v$PIN_PULUMI"
 binaries=("pulumi=github.com/pulumi/pulumi/pkg/v3/cmd/pulumi")
-ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PIN_PULUMI"
+ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PIN_PULUMI"
