@@ -16,7 +16,7 @@ case "${1:-}" in
 start)
     shift
     mkdir -p "$dir"
-    rm -f "$state"
+    rm -f "$state" "$dir/waited"
     : >"$log"
     # The state is written before the build can end, and last by the build itself.
     setsid nice -n 19 bash -c '

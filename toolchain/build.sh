@@ -102,7 +102,8 @@ build_module() {  # build_module NAME, in a subshell so recipes cannot leak into
 
 UPSTREAM="$(upstream_dir)"
 # embedgen (standard library only) writes the schema files the providers embed.
-(cd "$TOOLCHAIN/embedgen" && go build -o "$BIN/.embedgen" .)
+# Written by rename: scripts/cluster_build.sh runs a second build.sh beside the set-up's.
+(cd "$TOOLCHAIN/embedgen" && go build -o "$BIN/.embedgen.$$" . && mv -f "$BIN/.embedgen.$$" "$BIN/.embedgen")
 
 if [ $# -eq 0 ]; then
     set -- $(cd "$TOOLCHAIN/modules" && ls)
