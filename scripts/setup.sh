@@ -68,6 +68,7 @@ if [ "${MOORINGS_CLUSTER_BUILD:-}" = background ]; then
     bash scripts/cluster_build.sh start "${cluster_modules[@]}"
     bash toolchain/build.sh "${engine_modules[@]}"
 else
+    rm -rf toolchain/.cluster-build  # the state of an earlier background build no longer holds
     bash toolchain/build.sh "${engine_modules[@]}" "${cluster_modules[@]}"
 fi
 

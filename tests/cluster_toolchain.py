@@ -29,7 +29,8 @@ def wait_for_cluster_toolchain() -> None:
     if status == "done":
         return
     if not status.startswith("running"):
-        pytest.fail(f"the background build of the cluster toolchain ended: {status} (log: {build_dir() / 'log'})")
+        pytest.fail(f"the background build of the cluster toolchain ended: {status} (log: {build_dir() / 'log'}); "
+                    "`bash scripts/setup.sh` builds it again")
     started = time.monotonic()
     ended = subprocess.run(["bash", str(CLUSTER_BUILD), "wait", str(WAIT_LIMIT)], capture_output=True, text=True)
     waited = f"{time.monotonic() - started:.0f}"
