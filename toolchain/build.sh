@@ -46,6 +46,15 @@ unpack() {  # unpack ARCHIVE: checks its sha256, unpacks into $WORK
 
 embedgen() { "$BIN/.embedgen" "$@"; }
 
+kubernetes_version_ldflags() {  # the -X flags that stamp a k8s.io/kubernetes binary with VERSION
+    local pkg flags=""
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+        flags+=" -X $pkg.gitVersion=v$1 -X $pkg.gitMajor=${1%%.*}"
+        flags+=" -X $pkg.gitMinor=$(echo "$1" | cut -d. -f2) -X $pkg.gitTreeState=clean"
+    done
+    echo "${flags# }"
+}
+
 module_dir() {  # module_dir MODULE: its folder in the module cache, downloaded when missing
     local dir
     go mod download "$1" || fail "cannot download $1 from $GOPROXY"

@@ -7,8 +7,4 @@ binaries=(
     "kube-proxy=k8s.io/kubernetes/cmd/kube-proxy"
 )
 # As modules/kube: without these the node registers as v0.0.0-master.
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=v$version -X $pkg.gitMajor=${version%%.*}"
-    ldflags+=" -X $pkg.gitMinor=$(echo "$version" | cut -d. -f2) -X $pkg.gitTreeState=clean"
-done
+ldflags="-s -w $(kubernetes_version_ldflags "$version")"

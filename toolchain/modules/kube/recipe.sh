@@ -9,8 +9,4 @@ binaries=(
     "kubectl=k8s.io/kubernetes/cmd/kubectl"
 )
 # Without these the binaries report v0.0.0-master, which clients and discovery show.
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=v$version -X $pkg.gitMajor=${version%%.*}"
-    ldflags+=" -X $pkg.gitMinor=$(echo "$version" | cut -d. -f2) -X $pkg.gitTreeState=clean"
-done
+ldflags="-s -w $(kubernetes_version_ldflags "$version")"
