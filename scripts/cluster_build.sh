@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The `cluster` tests' toolchain (control plane and real node) built in the background, so that a
 # test run can start before it is done (scripts/setup.sh with MOORINGS_CLUSTER_BUILD=background):
-#   scripts/cluster_build.sh start MODULE...   build them at nice 19, in a session of their own
+#   scripts/cluster_build.sh start MODULE...   build them at the lowest priority (nice 19, its session too)
 #   scripts/cluster_build.sh wait [SECONDS]    until that build ends (default 3600 s); its status
 #   scripts/cluster_build.sh stop              end a build still running (CI's exit does)
 # State: toolchain/.cluster-build/state holds "running PID", then "done" or "failed RC";
@@ -21,6 +21,10 @@ start)
     # The state is written before the build can end, and last by the build itself.
     setsid nice -n 19 bash -c '
         state=$1
+        # With autogroup scheduling (Linux default) nice ranks processes within their session
+        # only; setsid made this one a session of its own, so the session itself is made
+        # the least: it then takes only the CPU the others leave.
+        echo 19 2>/dev/null >/proc/self/autogroup || true
         echo "running $$" >"$state.tmp" && mv -f "$state.tmp" "$state"
         shift 2
         if bash "$0" "$@"; then result=done; else result="failed $?"; fi

@@ -1,5 +1,6 @@
 """A visitor who keeps reading one page while the stack changes under it: how many requests failed,
-and over how many seconds. Bounded in count and time; loopback only (the stack's own address)."""
+and over how many seconds. Bounded in count and time; to the stack's own address only (loopback,
+or on the cluster tier's node a Service address of the node's own network)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ PAUSE = 0.2  # seconds between requests: about five a second, a reader's refresh
 @dataclass
 class RequestLoop:
     url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    """Sent with each request, e.g. the Host a site was installed at when `url` is another address."""
     answers: list[tuple[float, int]] = field(default_factory=list)
     """(seconds since the start, HTTP status; 0 for no answer at all)."""
 
@@ -41,7 +44,7 @@ class RequestLoop:
 
     def _status(self) -> int:
         try:
-            with urllib.request.urlopen(self.url, timeout=10) as page:
+            with urllib.request.urlopen(urllib.request.Request(self.url, headers=self.headers), timeout=10) as page:
                 return page.status
         except urllib.error.HTTPError as error:
             return error.code

@@ -56,12 +56,19 @@ def swarm(tmp_path_factory):
     if leftovers():  # e.g. a backups volume: the backup and restore tests would read its backups
         pytest.fail(f"objects named {PREFIX}* already exist on this engine ({leftovers()}); this test would take them over")
     project = EngineProject(tmp_path_factory.mktemp("app-swarm"))
+    volumes_before = engine_volumes()
     try:
         deploy(project, images)
-        yield SiteUnderTest(project, STACK)
+        site = SiteUnderTest(project, STACK)
+        site.volumes_before = volumes_before
+        yield site
     finally:
         unprotect_and_destroy(project, check=False)
         leave_swarm_if_ours()
+
+
+def engine_volumes() -> set[str]:
+    return set(docker("volume", "ls", "-q").stdout.split())
 
 
 def served_requests(container: str, marker: str) -> int:
@@ -241,12 +248,12 @@ def test_a_fresh_up_is_an_empty_site_and_the_restore_brings_the_post_and_the_upl
     swarm.project.up(STACK)
     page = WordPressSite(swarm.url).get(post_path(swarm.published.post_id))
     assert "/wp-admin/install.php" in page.url, (page.status, page.url)
-    volumes_before = set(docker("volume", "ls", "-q").stdout.split())
+    volumes_before = engine_volumes()
     started = time.monotonic()
     restored = backups("restore", STACK, swarm.backup)
     assert restored.returncode == 0, restored.stdout + restored.stderr
     print(f"swarm: restored {swarm.backup} in {time.monotonic() - started:.1f} s")
-    left = set(docker("volume", "ls", "-q").stdout.split()) - volumes_before
+    left = engine_volumes() - volumes_before
     assert [v for v in left if not v.startswith(f"{PREFIX}-")] == [], "the restore job left an anonymous volume"
     assert_served(swarm.url, swarm.published, timeout=60)
     WordPressSite(swarm.url).log_in(swarm.published.user, swarm.published.password)
@@ -259,3 +266,6 @@ def test_a_fresh_up_is_an_empty_site_and_the_restore_brings_the_post_and_the_upl
 def test_destroy_with_everything_unprotected_leaves_nothing(swarm):
     unprotect_and_destroy(swarm.project)
     wait_for(lambda: (f"left: {leftovers()}" if leftovers() else None), 60, "nothing of the stack left")
+    # Nor an anonymous volume: the MariaDB image declares VOLUME /var/lib/mysql, which every task
+    # on it without a mount there (the backup service, the restore job) would get one of.
+    assert engine_volumes() - swarm.volumes_before == set()
