@@ -59,9 +59,19 @@ def test_rotating_a_value_renames_the_secret_and_changes_the_pod_templates_that_
     rotated = manifests(with_password("second-password"))
     old, new = _secret_name(objects), _secret_name(rotated)
     assert new != old
-    for kind, name in (("Deployment", "wordpress"), ("StatefulSet", "mysql")):
-        assert _mounted_secret(find(objects, kind, name)) == old
-        assert _mounted_secret(find(rotated, kind, name)) == new  # a new template: the pods roll
+    assert _mounted_secret(find(objects, "Deployment", "wordpress")) == old
+    assert _mounted_secret(find(rotated, "Deployment", "wordpress")) == new  # a new template: the pods roll
+    # MySQL reads the rotation's record, whose name stays: no restart (test_kubernetes_rotation.py).
+    assert _mounted_secret(find(objects, "StatefulSet", "mysql")) == _mounted_secret(find(rotated, "StatefulSet", "mysql"))
+
+
+def test_with_online_rotation_off_mysql_rolls_to_the_new_secret_too():
+    def settings(password):
+        return deploy("staging", {"mysqlPassword": password, "mysql.onlineRotation": False}, secret_keys=["mysqlPassword"])
+
+    before, after = manifests(settings("first-password")), manifests(settings("second-password"))
+    assert _mounted_secret(find(before, "StatefulSet", "mysql")) == _secret_name(before)
+    assert _mounted_secret(find(after, "StatefulSet", "mysql")) == _secret_name(after) != _secret_name(before)
 
 
 def test_the_digest_is_keyed_and_covers_every_name_and_value():

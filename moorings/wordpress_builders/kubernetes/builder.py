@@ -18,7 +18,7 @@ from moorings.wordpress_builders.kubernetes.exposure import expose, ingress_url
 from moorings.wordpress_builders.kubernetes.mysql import NAME as MYSQL
 from moorings.wordpress_builders.kubernetes.mysql import mysql_statefulset
 from moorings.wordpress_builders.kubernetes.options import READ_WRITE_MANY
-from moorings.wordpress_builders.kubernetes.rotation import close_job, open_job
+from moorings.wordpress_builders.kubernetes.rotation import close_job, open_job, record_files
 from moorings.wordpress_builders.kubernetes.safeguards import guard
 from moorings.wordpress_builders.kubernetes.storage import claim
 from moorings.wordpress_builders.kubernetes.wordpress import wordpress_deployment
@@ -101,20 +101,18 @@ def _mysql(at: Placement, args: WordPressStackArgs) -> _Database:
     assert options is not None
     mysql_data = claim(at, "mysql-data", options.mysql_storage, protect=args.mysql.protect_data)
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
-    # New passwords go into the running database, beside the old ones, before MySQL, and after it
-    # WordPress, roll to them; the old ones are retired once WordPress has rolled.
-    rotation: list[pulumi.Resource] = (
-        [open_job(at, args.mysql.image, args.secrets, mysql_secrets, args.wordpress.db_user)]
-        if args.mysql.online_rotation
-        else []
-    )
+    # New passwords go into the running database, beside the old ones, before WordPress rolls to
+    # them; the old ones are retired once it has rolled.
+    opened = open_job(at, args.mysql.image, args.secrets, mysql_secrets, args.wordpress.db_user) if args.mysql.online_rotation else None
+    rotation: list[pulumi.Resource] = [opened.job] if opened is not None else []
     statefulset = mysql_statefulset(
         at,
         args.mysql.image,
         args.wordpress,
-        mysql_secrets,
+        # Rotating online, MySQL reads the record, which keeps its name: no restart on a rotation.
+        record_files(mysql_secrets) if opened is not None else mysql_secrets,
         mysql_data,
         options.mysql_resources,
-        after=rotation,
+        after=[opened.job, opened.record] if opened is not None else [],
     )
     return _Database(statefulset=statefulset, wiring=mysql_secrets, rotation=rotation)
