@@ -11,7 +11,6 @@ and the scheduler are the real ones.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import signal
@@ -102,8 +101,8 @@ class ControlPlane:
     def _spawn(self, name: str, *args: str) -> None:
         with open(self.dir / f"{name}.log", "wb") as log:  # the child keeps its own copy
             self.processes[name] = subprocess.Popen(
-                [str(TOOLCHAIN_BIN / name), *args], stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
+                [*DIE_WITH_PARENT, str(TOOLCHAIN_BIN / name), *args], stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
             )
         self._spawned_at[name] = time.monotonic()
 
@@ -263,10 +262,12 @@ class ControlPlane:
                     process.wait()
 
 
-def _die_with_parent() -> None:
-    """A killed pytest (a CI timeout) must not leave a control plane behind: the kernel sends
-    SIGKILL to the component when the process that started it dies (Linux's PR_SET_PDEATHSIG)."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+# A killed pytest (a CI timeout) must not leave a control plane behind: the kernel sends SIGKILL
+# to a component when the process that started it dies (PR_SET_PDEATHSIG, kept across exec), set
+# by util-linux's setpriv before it execs the component. Not a preexec_fn: Python code between
+# fork and exec can hang in a child of a process with threads (gRPC's, once the unit tests' mocks
+# ran): on the real node kube-router once died there, leaving only gRPC's fork message in its log.
+DIE_WITH_PARENT = ("setpriv", "--pdeathsig", "KILL", "--")
 
 
 def _get(url: str) -> bool:

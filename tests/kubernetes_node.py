@@ -29,7 +29,7 @@ from typing import Iterator, Optional
 
 import pytest
 
-from tests.control_plane import ControlPlane, _die_with_parent, free_port, require_control_plane
+from tests.control_plane import DIE_WITH_PARENT, ControlPlane, free_port, require_control_plane
 from tests import node_iptables, node_kube_router as kube_router
 from tests.netns_lab import alive, end_pids, ip
 from tests.node_dns import COREDNS_IMAGE, DNS_IP, DOMAIN, dns_objects
@@ -147,8 +147,8 @@ class KubernetesNode:
     def _spawn(self, name: str, command: list[str], env: Optional[dict[str, str]] = None) -> None:
         with open(self.dir / f"{name}.log", "wb") as log:
             self.processes[name] = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=_die_with_parent, env=env,
+                [*DIE_WITH_PARENT, *command], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, env=env,
             )
 
     def _wait(self, name: str, ready) -> None:
@@ -160,7 +160,9 @@ class KubernetesNode:
             except OSError:
                 pass
             time.sleep(0.5)
-        raise RuntimeError(f"{name} did not become ready within {STARTUP_TIMEOUT} s\n{self.log(name)[-4000:]}")
+        ended = self.processes[name].poll()
+        why = f"exited with code {ended}" if ended is not None else f"did not become ready within {STARTUP_TIMEOUT} s"
+        raise RuntimeError(f"{name} {why}\n{self.log(name)[-4000:]}")
 
     def _containerd(self) -> None:
         cni = self.dir / "cni"
