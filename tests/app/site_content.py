@@ -29,7 +29,7 @@ class Published:
 def publish(url: str) -> tuple[WordPressSite, Published]:
     """Install the site, log in, publish a post and upload an image: the admin's session and what it made."""
     site = WordPressSite(url)
-    password = secrets.token_urlsafe(18)
+    password = "Pw" + secrets.token_urlsafe(18)
     site.install("Moorings application tier", "admin", password, "admin@example.com")
     site.log_in("admin", password)
     image = png()
@@ -92,7 +92,7 @@ class Rotated:
 def rotate_database_passwords(site: SiteUnderTest) -> Rotated:
     """`pulumi config set --secret` both database passwords and `up`, while a visitor keeps
     reading the published post."""
-    root, user = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    root, user = "Pw" + secrets.token_urlsafe(24), "Pw" + secrets.token_urlsafe(24)
     with RequestLoop(site.url + post_path(site.published.post_id)) as loop:
         site.project.set(site.stack, "mysqlRootPassword", root, secret=True)
         site.project.set(site.stack, "mysqlPassword", user, secret=True)

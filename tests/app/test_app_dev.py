@@ -157,12 +157,12 @@ def test_a_password_rotation_is_set_in_the_running_database_and_no_request_fails
 
 def test_a_rotation_the_database_refuses_stops_up_before_any_consumer_and_a_second_up_finishes_it(dev):
     # Someone changed root's password by hand: the rotation can log in with neither value.
-    by_hand = secrets.token_urlsafe(16)
+    by_hand = "Pw" + secrets.token_urlsafe(16)
     change = 'IFS= read -r MYSQL_PWD; IFS= read -r new; export MYSQL_PWD; mariadb --protocol=tcp -h 127.0.0.1 -uroot ' \
         '-e "SET PASSWORD FOR root@localhost = PASSWORD(\'$new\'); SET PASSWORD FOR root@\'%\' = PASSWORD(\'$new\');"'
     changed = docker("exec", "-i", f"{PREFIX}-mysql", "sh", "-c", change, stdin=f"{dev.mysql_root}\n{by_hand}\n")
     assert changed.returncode == 0, changed.stderr
-    user = secrets.token_urlsafe(24)
+    user = "Pw" + secrets.token_urlsafe(24)
     dev.project.set(STACK, "mysqlPassword", user, secret=True)
     failed = dev.project.pulumi("up", "-s", STACK, "--yes", "--skip-preview", check=False)
     assert failed.returncode != 0
@@ -189,7 +189,7 @@ def released_lock(project: EngineProject, stack: str) -> Iterator[None]:
 
 def test_an_up_killed_once_the_database_took_the_new_password_is_finished_by_a_plain_up(dev):
     old_user = current_user_password()
-    user = secrets.token_urlsafe(24)
+    user = "Pw" + secrets.token_urlsafe(24)
     dev.project.set(STACK, "mysqlPassword", user, secret=True)
     with RequestLoop(dev.url + post_path(dev.published.post_id)) as loop, released_lock(dev.project, STACK):
         # SIGKILL right after the open step: the database accepts both passwords, nothing else ran.

@@ -56,8 +56,8 @@ def external_database(tmp_path_factory):
     if docker("container", "inspect", DATABASE_CONTAINER).returncode == 0:
         pytest.fail(f"a container {DATABASE_CONTAINER} already exists on this engine; this test would take it over")
     folder = tmp_path_factory.mktemp("extdb-secrets")
-    password = secrets.token_urlsafe(24)
-    for name, value in (("root", secrets.token_urlsafe(24)), ("user", password)):
+    password = "Pw" + secrets.token_urlsafe(24)
+    for name, value in (("root", "Pw" + secrets.token_urlsafe(24)), ("user", password)):
         (folder / name).write_text(value)
         (folder / name).chmod(0o444)
     gateway = bridge_gateway()

@@ -38,6 +38,9 @@ WP_CONTENT = WP_CONTENT_DIR
 SCRATCH = WORDPRESS_SCRATCH
 
 
+DRAIN_SECONDS = 5  # well within the pods' 30 s grace period
+
+
 def wordpress_deployment(
     at: Placement,
     image: str,
@@ -75,6 +78,11 @@ def wordpress_deployment(
         readiness_probe=http_probe("/wp-login.php", PORT_NAME, period=10, failures=3),
         # ...but alive while Apache answers: a database outage must not restart every pod.
         liveness_probe=tcp_probe(PORT_NAME, period=20, failures=6),
+        # A pod taken out of a roll keeps serving until the Service's proxies have dropped it:
+        # without the pause, Apache stopped at once and requests still sent to it failed (on the
+        # real node, 6 of 152 refused during a rotation's roll).
+        lifecycle=k8s.core.v1.LifecycleArgs(pre_stop=k8s.core.v1.LifecycleHandlerArgs(
+            exec_=k8s.core.v1.ExecActionArgs(command=["sleep", str(DRAIN_SECONDS)]))),
         resources=resources(sizing.requests(), sizing.limits()),
         security_context=restricted_container(),
     )
