@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The backups of a stack on platform docker or swarm (backup.enabled; docs/operators/data-safety.md):
+# The backups of a stack (backup.enabled; docs/operators/data-safety.md), on platform docker or swarm:
 #   scripts/backups.sh list STACK                 the complete backups, oldest first
 #   scripts/backups.sh now STACK                  take one now, and wait (at most 10 min) until it is done
 #   scripts/backups.sh restore STACK NAME [VOLUME]
@@ -9,14 +9,25 @@
 # Talks to the Docker Engine of `docker` (DOCKER_HOST): on swarm, a manager on the node of the stack's
 # volumes (MySQL's node), where the backup task runs. No password is on a command line: the
 # containers read the database password from the stack's own secret files.
+# On kubernetes, the stack's namespace instead of STACK, through kubectl and its KUBECONFIG:
+#   scripts/backups.sh --namespace NAMESPACE [--context CONTEXT] list|now|restore [NAME]
+#       (moorings/kubernetes_backups.py: one-off Jobs made from the stack's backup CronJob)
 set -euo pipefail
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+case ${1:-} in
+--namespace | -n | --namespace=*)
+  # The set-up's virtualenv has the moorings package; any Python with it will do.
+  python=${MOORINGS_PYTHON:-$here/../venv/bin/python}
+  [ -x "$python" ] || python=python3
+  PYTHONPATH="$here/..${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m moorings.kubernetes_backups "$@"
+  ;;
+esac
 [ $# -ge 2 ] || usage
 action=$1
 stack=$2
 prefix=moorings-$stack
-here=$(cd "$(dirname "$0")" && pwd)
 scripts=$here/../moorings/backup_scripts
 backup=$prefix-backup
 complete='^[0-9]{8}T[0-9]{6}Z$'

@@ -39,6 +39,8 @@ def provide_volumes(plane: ControlPlane, project: EngineProject, stack: str) -> 
         "mysql-data": (config.get("mysqlStorageClass"), config.get("mysqlStorageSize", "10Gi"), "ReadWriteOnce"),
         "wp-content": (config.get("wpContentStorageClass"), config.get("wpContentStorageSize", "5Gi"),
                        config.get("wpContentAccessMode", "ReadWriteOnce")),
+        # Only claimed with backup.enabled; unclaimed, it waits reserved.
+        "backups": (config.get("backupStorageClass"), config.get("backupStorageSize", "10Gi"), "ReadWriteOnce"),
     }
     volumes = [
         {

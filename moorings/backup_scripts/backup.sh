@@ -52,6 +52,15 @@ take_backup() {  # called in `||`, where `set -e` is off: every step says how it
 
 rm -rf "$store"/.partial-*
 if [ "$every" -eq 0 ]; then
+  # A Job's fresh pod: its network policy may let it through a moment after it starts (kube-router
+  # on a real node took seconds): up to 60 s for the database to answer before the one backup.
+  client=$(command -v mariadb || command -v mysql)
+  tries=0
+  until [ ! -r "$password_file" ] || MYSQL_PWD=$(cat "$password_file") "$client" --protocol=tcp -h "$host" -P "$port" -u"$user" -e 'SELECT 1' >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 60 ] || break  # the backup then fails, saying why
+    sleep 1
+  done
   status=0
   take_backup || { rm -rf "$partial"; status=1; }
   echo "$last" >"$store/.last"

@@ -38,5 +38,8 @@ done
 echo "DROP DATABASE IF EXISTS \`$database\`;" | "$client" --protocol=tcp -h "$host" -P "$port" -u"$user"
 gunzip -c "$backup/database.sql.gz" | "$client" --protocol=tcp -h "$host" -P "$port" -u"$user"
 find /wp-content -mindepth 1 -delete
-tar -C /wp-content -xzpf "$backup/wp-content.tar.gz" --numeric-owner
+# Its members, not the mount point itself ("./", the archive's first member): a volume's or a
+# claim's root belongs to the platform, and as a non-root user (Kubernetes) tar may not set
+# its mode or time. Run as root (docker, swarm) tar also restores the owners.
+tar -C /wp-content -xzpf "$backup/wp-content.tar.gz" --numeric-owner --strip-components=1
 echo "restore: $name is back: database $database and wp-content"

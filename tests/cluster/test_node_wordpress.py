@@ -9,19 +9,29 @@ MySQL, and its disruption budget refuses an eviction that would take a second po
 
 from __future__ import annotations
 
+import copy
+import gzip
 import http.client
 import json
+import os
+import shutil
 import subprocess
+import tarfile
+import time
 import urllib.parse
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator, Optional
 
 import pytest
 
+from moorings.wordpress_builders.kubernetes.wordpress import WP_CONTENT
 from tests.app.app_images import IMAGES
+from tests.app.backups_script import BACKUPS, SCRIPT_TIMEOUT
 from tests.app.request_loop import RequestLoop
-from tests.app.wordpress_client import WordPressSite, post_path, wait_for
-from tests.cluster_stacks import existing_mode_project, kubernetes_config, wait_for_ready_replicas
+from tests.app.wordpress_client import WordPressSite, png, post_path, upload_path, wait_for
+from tests.cluster_stacks import existing_mode_project, kubernetes_config, names, provide_volumes, wait_for_ready_replicas
 from tests.control_plane import free_port
 from tests.node_images import SHELL_IMAGE
 from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required, require_engine
@@ -38,6 +48,7 @@ ROTATED_PASSWORD = "Node-Rotated-Password-5c7a"
 # The images' own users (moorings/wordpress_args.py): the pods run as them, and their group
 # (the pod's fsGroup) is the only one, beside root, that may read the secret files.
 READERS = {"wordpress": (33, 33), "mysql": (999, 999)}
+CLAIMS = ("mysql-data", "wp-content", "backups")
 
 
 def require_images() -> None:
@@ -61,12 +72,10 @@ def staging(kubernetes_node, tmp_path_factory):
     project = existing_mode_project(tmp_path_factory.mktemp("node-staging"), plane, STACK)
     namespace = kubernetes_config(project, STACK)["namespace"]
     # The PersistentVolumes' hostPath folders (cluster_stacks.provide_volumes): mounted now.
-    for claim in ("mysql-data", "wp-content"):
-        folder = plane.dir / "volumes" / namespace / claim
-        folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o777)  # the images' own users write there; hostPath has no fsGroup
+    for claim in CLAIMS:
+        volume_folder(plane, namespace, claim)
     for path, value in {"wordpress.image": IMAGES["wordpress"], "mysql.image": IMAGES["mysql"],
-                        "services.demo.image": DEMO_IMAGE}.items():
+                        "services.demo.image": DEMO_IMAGE, "backup.enabled": "true"}.items():
         project.set(STACK, path, value)
     # This cluster's operator allows staging 5 WordPress pods (the committed pack config: 3).
     pack_config = project.dir / "policies" / "config" / f"{STACK}.json"
@@ -75,6 +84,15 @@ def staging(kubernetes_node, tmp_path_factory):
     pack_config.write_text(json.dumps(config, indent=2))
     project.up(STACK)
     yield project, namespace
+
+
+def volume_folder(plane, namespace: str, claim: str) -> Path:
+    """The hostPath folder of a claim's PersistentVolume (cluster_stacks.provide_volumes), made
+    writable for the images' own users (hostPath has no fsGroup)."""
+    folder = plane.dir / "volumes" / namespace / claim
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o777)
+    return folder
 
 
 @contextmanager
@@ -337,3 +355,122 @@ def test_a_rotated_password_runs_both_jobs_on_the_node_and_the_post_is_still_ser
     wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
     with forwarded(kubernetes_node, namespace) as url:
         wait_for(lambda: _post_missing(url, published, site), 120, "the post served after the rotation")
+
+
+# -- backups and restore (scripts/backups.sh --namespace; moorings/kubernetes_backups.py) ----------
+
+def run_backups(kubernetes_node, namespace: str, *args: str) -> subprocess.CompletedProcess:
+    """scripts/backups.sh as an operator runs it: the toolchain's kubectl and the cluster's kubeconfig."""
+    env = {**os.environ, "KUBECTL": str(TOOLCHAIN_BIN / "kubectl"), "KUBECONFIG": str(kubernetes_node.plane.kubeconfig)}
+    return subprocess.run(["bash", str(BACKUPS), "--namespace", namespace, *args],
+                          capture_output=True, text=True, timeout=SCRIPT_TIMEOUT, env=env)
+
+
+def _get(url: str, path: str, host: str) -> tuple[int, dict[str, str], bytes]:
+    """One request, no redirect followed, with the Host the site was installed at."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(url).netloc, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        answer = connection.getresponse()
+        return answer.status, dict(answer.getheaders()), answer.read()
+    finally:
+        connection.close()
+
+
+@dataclass(frozen=True)
+class BackedUp:
+    name: str
+    post_id: int
+    title: str
+    upload_path: str
+    upload: bytes
+
+
+@pytest.fixture(scope="module")
+def backed_up(staging, kubernetes_node, site, published) -> BackedUp:
+    """A post with an uploaded image, then `scripts/backups.sh --namespace NS now`."""
+    _, namespace = staging
+    image = png()
+    title = "Backed up on a real node"
+    # The admin's session through a forward of its own (the module's first one went with the pod
+    # it had chosen): REST calls are not redirected to the address the site was installed at.
+    with forwarded(kubernetes_node, namespace) as url:
+        admin = copy.copy(site)
+        admin.url = url
+        media = admin.upload("harbour.png", image, "image/png")
+        post = admin.publish_post(title, f'<p>Kept.</p><img src="{media["source_url"]}" alt="harbour">')
+    started = time.monotonic()
+    taken = run_backups(kubernetes_node, namespace, "now")
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    print(f"node: backup {taken.stdout.strip()} in {time.monotonic() - started:.1f} s")
+    return BackedUp(taken.stdout.strip(), post["id"], title, upload_path(media["source_url"]), image)
+
+
+def test_a_backup_now_runs_as_the_cronjobs_job_on_the_node_and_is_listed(staging, kubernetes_node, backed_up):
+    _, namespace = staging
+    plane = kubernetes_node.plane
+    listed = run_backups(kubernetes_node, namespace, "list")
+    assert listed.returncode == 0 and listed.stdout.split() == [backed_up.name], listed.stdout + listed.stderr
+    # Both files in the claim's volume; the dump holds the post, the archive the upload.
+    folder = plane.dir / "volumes" / namespace / "backups" / backed_up.name
+    with gzip.open(folder / "database.sql.gz", "rt", errors="replace") as dump:
+        assert backed_up.title in dump.read()
+    with tarfile.open(folder / "wp-content.tar.gz") as archive:
+        assert "./" + backed_up.upload_path.split("/wp-content/", 1)[1] in archive.getnames()
+    # The one-off Jobs are gone with their pods; the CronJob's own schedule is untouched.
+    assert [j for j in plane.get("jobs", "-n", namespace)["items"] if j["metadata"]["name"].startswith("backup-")] == []
+    assert plane.get("cronjob", "backup", "-n", namespace)["spec"].get("suspend") in (None, False)
+
+
+def test_destroy_keeps_the_protected_backups_claim_and_its_namespace(staging, kubernetes_node, backed_up):
+    project, namespace = staging
+    plane = kubernetes_node.plane
+    refused = project.destroy(STACK, check=False)  # staging's data claims are not protected
+    assert refused.returncode != 0 and "protect" in refused.stdout + refused.stderr, refused.stdout[-2000:]
+    assert names(plane, "persistentvolumeclaims", namespace) == {"backups"}
+    assert names(plane, "statefulsets", namespace) | names(plane, "deployments", namespace) == set()
+    assert plane.get("persistentvolume", f"{namespace}-backups")["status"]["phase"] == "Bound"
+
+
+def test_a_fresh_stack_restored_from_the_backup_serves_the_post_and_the_upload(staging, kubernetes_node, site, backed_up):
+    project, namespace = staging
+    plane = kubernetes_node.plane
+    # The data claims' volumes were released with them (Retain): the administrator gives the
+    # fresh stack empty ones, as a provisioner would.
+    plane.kubectl("delete", "persistentvolume", f"{namespace}-mysql-data", f"{namespace}-wp-content")
+    for claim in ("mysql-data", "wp-content"):
+        shutil.rmtree(plane.dir / "volumes" / namespace / claim)
+        volume_folder(plane, namespace, claim)
+    provide_volumes(plane, project, STACK)
+    project.up(STACK)
+    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
+    service = service_address(plane, namespace)
+    host = urllib.parse.urlsplit(site.url).netloc
+    status, headers, _ = _get(service, post_path(backed_up.post_id), host)
+    assert status == 302 and "/wp-admin/install.php" in headers.get("Location", ""), (status, headers)
+
+    started = time.monotonic()
+    restored = run_backups(kubernetes_node, namespace, "restore", backed_up.name)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    print(f"node: restored {backed_up.name} in {time.monotonic() - started:.1f} s")
+    assert f"restore: {backed_up.name} is back" in restored.stdout
+
+    status, _, body = _get(service, post_path(backed_up.post_id), host)
+    assert status == 200 and backed_up.title in body.decode("utf-8", "replace"), status
+    status, _, body = _get(service, backed_up.upload_path, host)
+    assert status == 200 and body == backed_up.upload, (status, len(body))
+    # Put back as WordPress's own files (its pods' user and group).
+    (pod, *_) = running_pods(plane, namespace, WORDPRESS)
+    owners = _exec(plane, namespace, pod, f"stat -c '%u %g' {WP_CONTENT}{backed_up.upload_path.split('/wp-content', 1)[1]}")
+    assert owners.split() == ["33", "33"], owners
+    assert [j for j in plane.get("jobs", "-n", namespace)["items"] if j["metadata"]["name"].startswith("backup-")] == []
+
+
+def test_a_restore_of_a_backup_that_does_not_exist_changes_nothing_and_names_the_ones_there(staging, kubernetes_node, site, backed_up):
+    _, namespace = staging
+    refused = run_backups(kubernetes_node, namespace, "restore", "20000101T000000Z")
+    assert refused.returncode != 0
+    assert "no complete backup named 20000101T000000Z" in refused.stderr and backed_up.name in refused.stderr
+    status, _, body = _get(service_address(kubernetes_node.plane, namespace), post_path(backed_up.post_id),
+                           urllib.parse.urlsplit(site.url).netloc)
+    assert status == 200 and backed_up.title in body.decode("utf-8", "replace"), status

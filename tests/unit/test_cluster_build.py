@@ -53,8 +53,11 @@ def test_the_cluster_tier_fails_with_the_status_of_a_failed_build(build_dir):
 def test_the_cluster_tier_waits_for_a_running_build_then_goes_on(build_dir):
     (build_dir / "state").write_text("done\n")
     wait_for_cluster_toolchain()  # done: no wait, no failure
-    build = subprocess.Popen(["sh", "-c", f"sleep 2; echo done > {build_dir}/state"])
+    # The build starts its 2 s once its state is written: on a busy machine it could otherwise
+    # write "done" first, and the "running" written after would name a build that has ended.
+    build = subprocess.Popen(["sh", "-c", f"while [ ! -e {build_dir}/go ]; do sleep 0.1; done; sleep 2; echo done > {build_dir}/state"])
     (build_dir / "state").write_text(f"running {build.pid}\n")
+    (build_dir / "go").touch()
     wait_for_cluster_toolchain()
     build.wait(timeout=10)
     assert int((build_dir / "waited").read_text()) >= 1
