@@ -46,6 +46,9 @@ class SecretBundleArgs:
     """Prefix of the names the secrets take on the platform (Swarm secret, Kubernetes Secret)."""
     namespace: Optional[pulumi.Input[str]] = None
     """Kubernetes namespace of the Secret object (kubernetes only)."""
+    docker_host: Optional[str] = None
+    """The swarm's manager as `docker -H` takes it (swarm only; SwarmCluster.docker_host): where a
+    secret an interrupted `up` left under its name is looked for. None: DOCKER_HOST's engine."""
 
 
 class SecretForm:

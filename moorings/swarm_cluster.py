@@ -183,7 +183,7 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
     if args.mode == LOCAL:
         if args.hosts:
             raise ValueError(f"SwarmCluster {name}: hosts are for mode ssh; mode local is this machine alone")
-        local = NodeShell(environment={"DOCKER_HOST": LOCAL_DOCKER_HOST})
+        local = NodeShell(environment={"DOCKER_HOST": LOCAL_DOCKER_HOST}, docker_host=LOCAL_DOCKER_HOST)
         return [_Node(LOCAL_ADVERTISE_ADDR, MANAGER, LOCAL, LOCAL_DOCKER_HOST, local)]
     problem = manager_count_problem(sum(1 for host in args.hosts if host.role == MANAGER))
     if problem:
@@ -205,7 +205,8 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
             label=host.address.replace(":", "-"),  # IPv6: "::" separates the parts of a URN
             docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
             shell=NodeShell(
-                ssh=command.remote.ConnectionArgs(host=host.address, user=host.user, host_key=host.host_key)
+                ssh=command.remote.ConnectionArgs(host=host.address, user=host.user, host_key=host.host_key),
+                docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
             ),
         )
         for host in ordered

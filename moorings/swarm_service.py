@@ -23,6 +23,7 @@ import pulumi_docker as docker
 from moorings.health_probe import HealthProbe
 from moorings.swarm_shell import NodeShell, run, script_command, stdin_script_command
 from moorings.secret_bundle import SecretWiring
+from moorings.swarm_names import freed_names
 from moorings.swarm_objects import content_name, encoded, new_before_old
 from moorings.service_spec import PortSpec, ResourceSpec
 
@@ -207,12 +208,14 @@ class SwarmService(pulumi.ComponentResource):
             raise ValueError(f"SwarmService {name}: {', '.join(clash)} set both as plain env and from a secret")
         # What the service waits for (e.g. the database) its resources wait for, in the engine's graph too.
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        # Names that a killed `up` may have left on the manager's engine are freed before a create.
+        engine = args.manager.docker_host if args.manager else None
         configs = [
             docker.ServiceConfig(
                 f"{name}-{config.name}",
                 name=content_name(f"{args.name}-{config.name}", config.content),
                 data=encoded(config.content),
-                opts=new_before_old(child),
+                opts=pulumi.ResourceOptions.merge(new_before_old(child), freed_names("config", f"{args.name}-{config.name}", engine)),
             )
             for config in args.configs
         ]
@@ -250,7 +253,9 @@ class SwarmService(pulumi.ComponentResource):
             else None,
             # The service's name is fixed, so a replacement must remove the old service first
             # (the provider does not ask for it: a forced replacement would fail on the name).
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)),
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions.merge(pulumi.ResourceOptions(delete_before_replace=True), freed_names("service", args.name, engine))
+            ),
         )
         if args.manager is not None:
             after_service = pulumi.ResourceOptions(parent=self, depends_on=[self.service])

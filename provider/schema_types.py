@@ -38,6 +38,9 @@ class SecretBundleArgs(TypedDict):
     """Prefix of the names the secrets take on the platform (Swarm secret, Kubernetes Secret)."""
     namespace: NotRequired[pulumi.Input[str]]
     """Kubernetes namespace of the Secret object (kubernetes only)."""
+    docker_host: NotRequired[str]
+    """The swarm's manager as `docker -H` takes it (swarm only): where a secret an interrupted `up`
+    left under its name is looked for. Absent: DOCKER_HOST's engine."""
 
 
 # -- KubernetesCluster ------------------------------------------------------------------------

@@ -37,7 +37,12 @@ wait)
     limit=${2:-3600}
     waited=0
     while read -r status pid <"$state" && [ "$status" = running ]; do
-        kill -0 "$pid" 2>/dev/null || { echo "cluster build: process $pid is gone without a status; see $log" >&2; exit 1; }
+        # Gone: it may have written its status since the read above (it writes, then exits).
+        if ! kill -0 "$pid" 2>/dev/null; then
+            read -r status _ <"$state" && [ "$status" != running ] && break
+            echo "cluster build: process $pid is gone without a status; see $log" >&2
+            exit 1
+        fi
         [ "$waited" -lt "$limit" ] || { echo "cluster build: still running after $limit s; see $log" >&2; exit 1; }
         sleep 1
         waited=$((waited + 1))

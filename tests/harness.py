@@ -59,6 +59,9 @@ class Declared:
     custom: bool = True
     before_create: list = field(default_factory=list)
     """The resource hooks the engine runs before it creates the resource (callables, see `HookRecorder`)."""
+    before_create_names: list = field(default_factory=list)
+    """Their names: what the engine binds, and so what two runs compare (a hook made in a
+    component is a new callable at every run)."""
 
     @property
     def inputs(self) -> dict:
@@ -160,6 +163,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     additional_secret_outputs=list(request.additionalSecretOutputs),
                     custom=bool(request.custom),
                     before_create=[self.hooks.registered[name] for name in request.hooks.before_create],
+                    before_create_names=list(request.hooks.before_create),
                 )
             )
         return response
@@ -231,6 +235,8 @@ def differences(before: Run, after: Run) -> list[str]:
     for urn in old.keys() & new.keys():
         a, b = vars(old[urn]), vars(new[urn])
         for key in a:
+            if key == "before_create":
+                continue  # compared by name (before_create_names)
             if key == "raw_inputs":
                 found += [f"{urn} {path}: {x!r} -> {y!r}" for path, x, y in _value_differences(a[key], b[key], "")]
             elif a[key] != b[key]:

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_docker as docker
 
 from moorings.secret_args import FileReader, SecretBundleArgs, SecretForm, secret_path
+from moorings.swarm_names import freed_names
 from moorings.swarm_objects import HASH_LENGTH, encoded, new_before_old, object_name
 
 if TYPE_CHECKING:  # for the annotation only: the bundle imports this form
@@ -25,12 +26,14 @@ OWNER_READ_ONLY = 0o400
 class SwarmSecrets(SecretForm):
     def __init__(self, bundle: SecretBundle, args: SecretBundleArgs):
         super().__init__(bundle, args)
+        # A secret a killed `up` left under its (content) name is freed before the create.
+        freed = freed_names("secret", args.name_prefix, args.docker_host)
         self.secrets = {
             name: docker.Secret(
                 name,
                 name=object_name(f"{args.name_prefix}-{name}", bundle.content_digest([name], HASH_LENGTH)),
                 data=encoded(value),
-                opts=new_before_old(pulumi.ResourceOptions(parent=bundle)),
+                opts=pulumi.ResourceOptions.merge(new_before_old(pulumi.ResourceOptions(parent=bundle)), freed),
             )
             for name, value in bundle.values.items()
         }

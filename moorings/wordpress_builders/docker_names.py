@@ -24,6 +24,8 @@ from typing import Any, Callable, Mapping, Optional
 
 import pulumi
 
+from moorings.engine_hooks import hooks_run_here
+
 INSPECT_TIMEOUT = 60  # seconds: the engine answers in milliseconds; never hang `up`
 
 Inspect = Callable[[str], Optional[dict]]
@@ -98,5 +100,5 @@ def fixed_name(parent: pulumi.Resource, depends_on: Optional[list] = None) -> pu
         parent=parent,
         delete_before_replace=True,
         depends_on=depends_on,
-        hooks=pulumi.ResourceHookBinding(before_create=[_before_create]),
+        hooks=pulumi.ResourceHookBinding(before_create=[_before_create]) if hooks_run_here() else None,
     )

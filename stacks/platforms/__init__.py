@@ -19,6 +19,7 @@ def wordpress_secrets(
     settings: Settings,
     namespace: Optional[pulumi.Input[str]] = None,
     opts: Optional[pulumi.ResourceOptions] = None,
+    docker_host: Optional[str] = None,
 ) -> SecretBundle:
     """The SecretBundle a WordPressStack consumes: the passwords the stack sets, the rest generated."""
     return SecretBundle(
@@ -28,6 +29,7 @@ def wordpress_secrets(
             platform=settings.platform,
             name_prefix=settings.name_prefix,
             namespace=namespace,
+            docker_host=docker_host,
         ),
         opts=opts,
     )

@@ -26,7 +26,7 @@ def compose(settings: Settings) -> None:
     # Components hand this provider to every Docker resource they declare.
     on_swarm = pulumi.ResourceOptions(providers=[cluster.provider])
 
-    secrets = wordpress_secrets(settings, opts=on_swarm)
+    secrets = wordpress_secrets(settings, opts=on_swarm, docker_host=cluster.docker_host)
     site = wordpress_site(
         settings,
         secrets,

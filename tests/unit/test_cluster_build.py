@@ -55,7 +55,8 @@ def test_the_cluster_tier_waits_for_a_running_build_then_goes_on(build_dir):
     wait_for_cluster_toolchain()  # done: no wait, no failure
     # The build starts its 2 s once its state is written: on a busy machine it could otherwise
     # write "done" first, and the "running" written after would name a build that has ended.
-    build = subprocess.Popen(["sh", "-c", f"while [ ! -e {build_dir}/go ]; do sleep 0.1; done; sleep 2; echo done > {build_dir}/state"])
+    build = subprocess.Popen(["sh", "-c", f"while [ ! -e {build_dir}/go ]; do sleep 0.1; done; sleep 2; "
+                              f"echo done > {build_dir}/state.tmp && mv {build_dir}/state.tmp {build_dir}/state"])
     (build_dir / "state").write_text(f"running {build.pid}\n")
     (build_dir / "go").touch()
     wait_for_cluster_toolchain()
