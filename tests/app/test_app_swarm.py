@@ -192,6 +192,47 @@ def test_a_replaced_mysql_service_keeps_the_data_and_the_next_up_is_a_no_op(swar
     assert changed_steps(swarm.project.preview_json(STACK)) == []
 
 
+def service_id(name: str) -> str | None:
+    found = docker("service", "inspect", "--format", "{{.ID}}", f"{PREFIX}-{name}")
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def services_in_state(project: EngineProject) -> dict[str, str]:
+    resources = json.loads(project.export(STACK))["deployment"]["resources"]
+    return {r["outputs"]["name"]: r["id"] for r in resources if r["type"] == "docker:index/service:Service"}
+
+
+def test_an_up_killed_while_the_wordpress_service_is_replaced_is_finished_by_a_plain_up(swarm):
+    """SIGKILL as soon as the new service exists (the provider then waits for it to converge): Swarm
+    has it under its fixed name and the state does not. The next plain `up` frees the name
+    (moorings/swarm_names.py) and the launcher drops the interrupted create."""
+    project = swarm.project
+    old = service_id("wordpress")
+    urn = next(r["urn"] for r in json.loads(project.export(STACK))["deployment"]["resources"]
+               if r["type"] == "docker:index/service:Service" and r["urn"].endswith("::wordpress"))
+    project.pulumi("state", "taint", "-s", STACK, urn, "--yes")
+    killed = project.up_killed_when(STACK, lambda: service_id("wordpress") not in (None, old), timeout=180)
+    assert killed, "`up` ended before it replaced the wordpress service"
+    left = service_id("wordpress")
+    unknown = left not in services_in_state(project).values()
+    print(f"swarm: up killed; {PREFIX}-wordpress {'left unknown to the state' if unknown else 'recorded'}")
+
+    started = time.monotonic()
+    recovered = project.up_as_a_user(STACK)
+    print(f"swarm: the next plain up took {time.monotonic() - started:.1f} s")
+    assert "removed a stale lock of stack" in recovered.stderr, recovered.stderr[-3000:]
+    if unknown:
+        assert f"service {PREFIX}-wordpress (" in recovered.stdout and "interrupted" in recovered.stdout, recovered.stdout[-3000:]
+        assert "cleared the interrupted create of" in recovered.stderr, recovered.stderr[-3000:]
+    known = services_in_state(project)
+    assert service_id("wordpress") == known[f"{PREFIX}-wordpress"]
+    listed = docker("service", "ls", "--filter", f"name={PREFIX}", "--format", "{{.Name}}").stdout.split()
+    assert sorted(listed) == sorted(known)  # nothing left over beside them
+    assert not json.loads(project.export(STACK))["deployment"].get("pending_operations")
+    assert_served(swarm.url, swarm.published)
+    assert changed_steps(project.preview_json(STACK)) == []
+
+
 # On Swarm a new secret is a new task: MySQL restarts on its new files (stop-first: one server at a
 # time on its data directory), and requests fail while it is down (13.2 s measured here, 550
 # requests over 138 s). WordPress then rolls with no failure: the database user accepts both

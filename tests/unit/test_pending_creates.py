@@ -1,6 +1,6 @@
 """The launcher's clearing of interrupted creates after a successful `up`
-(toolchain/launcher/pending_creates.py): only a docker container's, and only once the state holds
-that container again; anything else stays for a person to judge. The app tier kills `up` for
+(toolchain/launcher/pending_creates.py): only a docker container's or a Swarm service's, secret's or
+config's, and only once the state holds it again; anything else stays for a person to judge. The app tier kills `up` for
 real (tests/app/test_app_faults.py)."""
 
 import json
@@ -33,6 +33,15 @@ def test_a_containers_interrupted_create_is_dropped_once_the_state_holds_it():
     assert done.returncode == 0
     assert json.loads(done.stdout)["deployment"]["pending_operations"] == [other]
     assert f"cleared the interrupted create of {WORDPRESS}: this up created it again" in done.stderr
+
+
+def test_a_swarm_services_and_a_secrets_interrupted_creates_are_dropped_once_the_state_holds_them():
+    service = "urn:pulumi:swarm::moorings::moorings:index:WordPressStack$moorings:index:SwarmService$docker:index/service:Service::wordpress"
+    secret = "urn:pulumi:swarm::moorings::moorings:index:SecretBundle$docker:index/secret:Secret::mysql-password"
+    done = run(export([service, secret], [creating(service, "docker:index/service:Service"), creating(secret, "docker:index/secret:Secret")]))
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["deployment"]["pending_operations"] == []
+    assert f"cleared the interrupted create of {service}" in done.stderr and f"cleared the interrupted create of {secret}" in done.stderr
 
 
 def test_nothing_is_dropped_while_the_container_is_not_in_the_state():
