@@ -29,6 +29,7 @@ from typing import Callable, Optional
 import pytest
 
 from tests.app.app_images import built_images
+from tests.app.interrupted_up import finish_interrupted_up
 from tests.app.request_loop import RequestLoop
 from tests.app.scratch_stack import disposable_site, our_objects as scratch_objects, scratch_stack
 from tests.app.site_content import SiteUnderTest, assert_served, publish
@@ -141,13 +142,7 @@ def test_an_up_killed_while_a_container_is_replaced_is_finished_by_a_plain_up(si
     unknown = left is not None and left not in containers_in_state(project).values()
     print(f"{replacement.__name__}: up killed; {name} {'left unknown to the state' if unknown else 'recorded'}")
 
-    started = time.monotonic()
-    recovered = project.up_as_a_user(STACK)  # what a user does next: nothing edited by hand
-    print(f"{replacement.__name__}: the next plain up took {time.monotonic() - started:.1f} s")
-    assert "removed a stale lock of stack" in recovered.stderr, recovered.stderr[-3000:]
-    if unknown:
-        assert f"container {name} (" in recovered.stdout and "interrupted" in recovered.stdout, recovered.stdout[-3000:]
-        assert "cleared the interrupted create of" in recovered.stderr, recovered.stderr[-3000:]
+    finish_interrupted_up(project, STACK, "container", name, unknown, replacement.__name__)  # what a user does next
     known = containers_in_state(project)
     assert sorted(known) == CONTAINERS
     assert scratch_objects(PREFIX)["container"] == CONTAINERS  # nothing left over beside them

@@ -16,6 +16,7 @@ import pytest
 
 from tests.app.app_images import built_images, swarm_application_settings
 from tests.app.backups_script import backups
+from tests.app.interrupted_up import finish_interrupted_up
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.database_probe import database_accepts
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -217,13 +218,7 @@ def test_an_up_killed_while_the_wordpress_service_is_replaced_is_finished_by_a_p
     unknown = left not in services_in_state(project).values()
     print(f"swarm: up killed; {PREFIX}-wordpress {'left unknown to the state' if unknown else 'recorded'}")
 
-    started = time.monotonic()
-    recovered = project.up_as_a_user(STACK)
-    print(f"swarm: the next plain up took {time.monotonic() - started:.1f} s")
-    assert "removed a stale lock of stack" in recovered.stderr, recovered.stderr[-3000:]
-    if unknown:
-        assert f"service {PREFIX}-wordpress (" in recovered.stdout and "interrupted" in recovered.stdout, recovered.stdout[-3000:]
-        assert "cleared the interrupted create of" in recovered.stderr, recovered.stderr[-3000:]
+    finish_interrupted_up(project, STACK, "service", f"{PREFIX}-wordpress", unknown, "swarm")
     known = services_in_state(project)
     assert service_id("wordpress") == known[f"{PREFIX}-wordpress"]
     listed = docker("service", "ls", "--filter", f"name={PREFIX}", "--format", "{{.Name}}").stdout.split()
