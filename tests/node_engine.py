@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from tests.netns_lab import alive, end_pids, in_netns, kill_after, signal_pid
 
@@ -24,8 +24,10 @@ READY_TIMEOUT = 60  # seconds until the engine must answer
 
 
 class NodeEngine:
-    def __init__(self, namespace: str, directory: Path, name: str):
+    def __init__(self, namespace: str, directory: Path, name: str, options: Sequence[str] = ()):
+        """`options`: more dockerd flags."""
         self.namespace = namespace
+        self.options = list(options)
         self.dir = directory
         self.name = name
         self.socket = directory / "docker.sock"
@@ -48,6 +50,7 @@ class NodeEngine:
             "--host", self.host,
             "--storage-driver", STORAGE_DRIVER,
             "--cgroup-parent", self.cgroup_parent,
+            *self.options,
         )
         with open(self.log, "ab") as log:
             # nsenter, unshare and sh exec into dockerd: this PID is the engine's.

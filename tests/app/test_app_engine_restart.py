@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Optional
@@ -28,15 +29,17 @@ from tests.app.app_images import built_images
 from tests.app.scratch_stack import disposable_site
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.netns_forward import NetnsForward
-from tests.netns_lab import end_pids, ip, netns_path, pids_in_netns
+from tests.netns_lab import end_pids, in_netns, ip, netns_path, pids_in_netns
 from tests.node_engine import NodeEngine
 from tests.pulumi_engine import EngineProject, TIMEOUT, changed_steps, require_engine
+from tests.stack_config import ROOT
 
 pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
 STACK = "restart"
 PREFIX = f"moorings-{STACK}"
 NETNS = "moorings-engine-restart"
+DNS = "198.18.99.1"  # RFC 2544's test range, on the namespace's loopback
 CONTAINERS = [f"{PREFIX}-{name}" for name in ("mysql", "mysql-secrets", "wordpress", "wordpress-secrets")]
 REPLACE_WITHIN = 300  # seconds `up` gets to begin the replacement
 
@@ -58,9 +61,15 @@ def engine(tmp_path_factory):
         pytest.fail(f"network namespace {NETNS} exists (left by an earlier run?): `ip netns del {NETNS}` once nothing runs in it")
     directory = tmp_path_factory.mktemp("engine-restart")
     ip("netns", "add", NETNS)
-    engine = NodeEngine(NETNS, directory, "restart")
+    # The namespace has no way out, and its containers' lookups (WordPress's install page asks for
+    # api.wordpress.org) waited 10 s a name for the host's unreachable server: a server of the
+    # namespace's own refuses them at once, as the host's answers there.
+    engine = NodeEngine(NETNS, directory, "restart", options=("--dns", DNS))
     try:
         ip("-n", NETNS, "link", "set", "lo", "up")
+        ip("-n", NETNS, "addr", "add", f"{DNS}/32", "dev", "lo")
+        subprocess.Popen(in_netns(NETNS, sys.executable, "-m", "tests.refusing_dns", DNS), cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         engine.start()
         engine.wait_until_ready()
         for role in ("wordpress", "mysql"):
