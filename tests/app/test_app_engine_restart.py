@@ -148,6 +148,7 @@ def test_restarted_while_up_replaces_wordpress_a_plain_up_converges_with_the_dat
         while container_ids(engine).get(f"{PREFIX}-wordpress") == old and up.poll() is None:
             assert time.monotonic() < deadline, "`up` did not begin replacing WordPress's container"
             time.sleep(0.2)
+        assert up.poll() is None, f"`up` ended before the engine was restarted:\n{log.read_text()[-3000:]}"
         down = restart(engine)
         interrupted = up.wait(timeout=TIMEOUT)
     finally:
