@@ -172,8 +172,13 @@ class _Node:
     role: str
     label: str
     """Part of the node's resource names: stable while the host stays in the configuration."""
-    docker_host: str
     shell: NodeShell
+
+    @property
+    def docker_host(self) -> str:
+        """The node's engine as the provider and `docker -H` take it (set on every node's shell)."""
+        assert self.shell.docker_host is not None
+        return self.shell.docker_host
 
 
 def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
@@ -184,7 +189,7 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
         if args.hosts:
             raise ValueError(f"SwarmCluster {name}: hosts are for mode ssh; mode local is this machine alone")
         local = NodeShell(environment={"DOCKER_HOST": LOCAL_DOCKER_HOST}, docker_host=LOCAL_DOCKER_HOST)
-        return [_Node(LOCAL_ADVERTISE_ADDR, MANAGER, LOCAL, LOCAL_DOCKER_HOST, local)]
+        return [_Node(LOCAL_ADVERTISE_ADDR, MANAGER, LOCAL, local)]
     problem = manager_count_problem(sum(1 for host in args.hosts if host.role == MANAGER))
     if problem:
         raise ValueError(f"SwarmCluster {name}: expected {problem}")
@@ -203,7 +208,6 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
             address=host.address,
             role=host.role,
             label=host.address.replace(":", "-"),  # IPv6: "::" separates the parts of a URN
-            docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
             shell=NodeShell(
                 ssh=command.remote.ConnectionArgs(host=host.address, user=host.user, host_key=host.host_key),
                 docker_host=f"ssh://{host.user}@{_bracketed(host.address)}",
