@@ -9,8 +9,9 @@ first manager drains it before (drain_node.sh) and removes it from the node list
 The scripts (moorings/swarm_scripts/) check the node's swarm state first, so running
 them again changes nothing. Join tokens are read on the first manager as Pulumi secrets.
 
-Mode `local` is a single-node swarm on this machine's engine, driven by local commands;
-mode `ssh` drives the hosts over SSH (the SSH agent authenticates, as for `ssh` itself).
+Mode `local` is a single-node swarm on this machine's engine (on `docker_host`: the default
+socket, or rootless Docker's, say), driven by local commands; mode `ssh` drives the hosts over
+SSH (the SSH agent authenticates, as for `ssh` itself).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ class SwarmClusterArgs:
     """local (one node, the local engine) or ssh (`hosts`)."""
     hosts: Sequence[SwarmHost] = ()
     """ssh mode: the first manager initialises the swarm, the others join it."""
+    docker_host: str = LOCAL_DOCKER_HOST
+    """local mode: this machine's engine as `docker -H` takes it (`unix:///run/user/1000/docker.sock`
+    for rootless Docker, say)."""
 
 
 class SwarmCluster(pulumi.ComponentResource):
@@ -188,8 +192,10 @@ def _nodes(name: str, args: SwarmClusterArgs) -> list[_Node]:
     if args.mode == LOCAL:
         if args.hosts:
             raise ValueError(f"SwarmCluster {name}: hosts are for mode ssh; mode local is this machine alone")
-        local = NodeShell(environment={"DOCKER_HOST": LOCAL_DOCKER_HOST}, docker_host=LOCAL_DOCKER_HOST)
+        local = NodeShell(environment={"DOCKER_HOST": args.docker_host}, docker_host=args.docker_host)
         return [_Node(LOCAL_ADVERTISE_ADDR, MANAGER, LOCAL, local)]
+    if args.docker_host != LOCAL_DOCKER_HOST:
+        raise ValueError(f"SwarmCluster {name}: docker_host is for mode local; mode ssh reaches each host's engine over SSH")
     problem = manager_count_problem(sum(1 for host in args.hosts if host.role == MANAGER))
     if problem:
         raise ValueError(f"SwarmCluster {name}: expected {problem}")

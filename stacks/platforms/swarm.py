@@ -21,7 +21,10 @@ from stacks.settings.services import HealthSpec, SecuritySpec, ServiceSpec
 def compose(settings: Settings) -> None:
     prefix = settings.name_prefix
     cluster = SwarmCluster(
-        "swarm", SwarmClusterArgs(owner=prefix, mode=settings.swarm.mode, hosts=settings.swarm.hosts)
+        "swarm",
+        SwarmClusterArgs(
+            owner=prefix, mode=settings.swarm.mode, hosts=settings.swarm.hosts, docker_host=settings.swarm.docker_host
+        ),
     )
     # Components hand this provider to every Docker resource they declare.
     on_swarm = pulumi.ResourceOptions(providers=[cluster.provider])

@@ -1,7 +1,8 @@
 """Platform swarm settings (`swarm.*`): where the swarm runs and which hosts make it up.
 
 `swarm.mode` is `local` (a single-node swarm on the local Docker Engine, the default) or
-`ssh` (the hosts of `swarm.hosts`, reached over SSH). The manager count is checked here, so
+`ssh` (the hosts of `swarm.hosts`, reached over SSH). `swarm.dockerHost` names the local engine's
+socket when it is not the default one (rootless Docker's, say). The manager count is checked here, so
 an even count stops the program before anything runs.
 """
 
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from moorings.swarm_cluster import LOCAL, MANAGER, MODES, ROLES, SwarmHost
+from moorings.swarm_cluster import LOCAL, LOCAL_DOCKER_HOST, MANAGER, MODES, ROLES, SwarmHost
 from moorings.swarm_quorum import manager_count_problem
 from moorings.wordpress_builders.swarm_options import DEFAULT_EDGE_IMAGE, MESH, ROUTINGS
 from stacks.settings.images import pinned_image_problem
@@ -35,6 +36,8 @@ class SwarmSettings:
     """mesh (Swarm's routing mesh; the kernel needs IPVS) or edge (HAProxy per node; no IPVS)."""
     edge_image: str = DEFAULT_EDGE_IMAGE
     """routing edge: the pinned HAProxy image."""
+    docker_host: str = LOCAL_DOCKER_HOST
+    """local mode: the engine's socket, `unix:///...`."""
 
 
 def read_swarm(reader: ConfigReader) -> SwarmSettings:
@@ -44,10 +47,15 @@ def read_swarm(reader: ConfigReader) -> SwarmSettings:
         "edge_image": reader.string("swarm.edgeImage", DEFAULT_EDGE_IMAGE, check=pinned_image_problem),
     }
     raw_hosts = reader.sequence("swarm.hosts")
+    docker_host = reader.string("swarm.dockerHost", LOCAL_DOCKER_HOST, check=_local_socket_problem)
     if mode == LOCAL:
         if raw_hosts:
             reader.fail("swarm.hosts", raw_hosts, "no hosts with swarm.mode local (set swarm.mode to ssh to use them)")
-        return SwarmSettings(mode=mode, **routing)
+        return SwarmSettings(mode=mode, docker_host=docker_host, **routing)
+    if docker_host != LOCAL_DOCKER_HOST:
+        reader.fail(
+            "swarm.dockerHost", docker_host, "no dockerHost with swarm.mode ssh (each host's engine is reached over SSH)"
+        )
     if not raw_hosts:
         reader.fail(
             "swarm.hosts",
@@ -101,6 +109,14 @@ def _host_key_problem(value: str) -> Optional[str]:
         return expected
     # The key blob starts with its own type name (RFC 4253, 6.6): a key pasted whole.
     return None if blob[4 : 4 + len(fields[0])] == fields[0].encode() else expected
+
+
+def _local_socket_problem(value: str) -> Optional[str]:
+    """This machine's engine, as `docker -H` takes it: a Unix socket by its absolute path."""
+    path = value[len("unix://"):] if value.startswith("unix://") else ""
+    if path.startswith("/") and len(path) > 1:
+        return None
+    return "the local engine's socket as unix:///absolute/path (e.g. unix:///run/user/1000/docker.sock for rootless Docker)"
 
 
 def _ip_address_problem(value: str) -> Optional[str]:

@@ -4,7 +4,7 @@ import shlex
 
 import pytest
 
-from moorings.swarm_cluster import SCRIPTS, SwarmCluster, SwarmClusterArgs, SwarmHost
+from moorings.swarm_cluster import LOCAL_DOCKER_HOST, SCRIPTS, SwarmCluster, SwarmClusterArgs, SwarmHost
 from tests.harness import differences, is_secret, run_program
 
 LOCAL_COMMAND = "command:local:Command"
@@ -18,8 +18,9 @@ THREE_HOSTS = (
 )
 
 
-def deploy(mode="local", hosts=(), **run):
-    return run_program(lambda: SwarmCluster("swarm", SwarmClusterArgs(owner=OWNER, mode=mode, hosts=hosts)), **run)
+def deploy(mode="local", hosts=(), docker_host=LOCAL_DOCKER_HOST, **run):
+    args = SwarmClusterArgs(owner=OWNER, mode=mode, hosts=hosts, docker_host=docker_host)
+    return run_program(lambda: SwarmCluster("swarm", args), **run)
 
 
 def script_run(command_line):
@@ -73,6 +74,15 @@ def test_local_mode_hands_out_a_provider_on_the_local_socket_once_the_swarm_exis
     provider = local.one(PROVIDER)
     assert provider.inputs == {"host": "unix:///var/run/docker.sock"}
     assert provider.depends_on == [local.one(LOCAL_COMMAND, "swarm-node-local").urn]
+
+
+def test_local_mode_on_another_socket_drives_that_engine_everywhere():
+    rootless = "unix:///run/user/1000/docker.sock"
+    run = deploy(docker_host=rootless)
+    assert run.one(PROVIDER).inputs == {"host": rootless}
+    for node in run.of_type(LOCAL_COMMAND):
+        assert node.inputs["environment"] == {"DOCKER_HOST": rootless}
+    assert run.component_outputs[run.one("moorings:index:SwarmCluster").urn]["dockerHost"] == rootless
 
 
 def test_every_command_and_the_provider_sit_under_the_component(local):
@@ -175,6 +185,12 @@ def test_ipv6_addresses_are_bracketed_before_a_port():
 def test_the_component_refuses_an_unsound_cluster_on_its_own(mode, hosts, message):
     run = deploy(mode, hosts, capture_error=True)
     assert isinstance(run.error, ValueError) and message in str(run.error)
+    assert run.resources == []
+
+
+def test_the_component_refuses_a_local_socket_for_ssh_hosts():
+    run = deploy("ssh", THREE_HOSTS, docker_host="unix:///run/docker.sock", capture_error=True)
+    assert isinstance(run.error, ValueError) and "docker_host is for mode local" in str(run.error)
     assert run.resources == []
 
 

@@ -74,6 +74,29 @@ def test_hosts_need_ssh_mode():
     ]
 
 
+def test_local_mode_takes_another_engine_socket_such_as_rootless_dockers():
+    settings = load(swarm(dockerHost="unix:///run/user/1000/docker.sock"))
+    assert settings.swarm.docker_host == "unix:///run/user/1000/docker.sock"
+    assert load({"platform": "swarm"}).swarm.docker_host == "unix:///var/run/docker.sock"
+
+
+@pytest.mark.parametrize("value", ["/var/run/docker.sock", "tcp://10.0.0.1:2375", "unix://docker.sock", "unix://"])
+def test_a_docker_host_that_is_no_local_socket_is_rejected_with_what_is_accepted(value):
+    (problem,) = problems(swarm(dockerHost=value))
+    assert problem == (
+        f"moorings:swarm.dockerHost = '{value}' is not accepted: expected the local engine's socket as "
+        "unix:///absolute/path (e.g. unix:///run/user/1000/docker.sock for rootless Docker)"
+    )
+
+
+def test_a_docker_host_needs_local_mode():
+    (problem,) = problems(swarm(mode="ssh", hosts=hosts("manager"), dockerHost="unix:///run/docker.sock"))
+    assert problem == (
+        "moorings:swarm.dockerHost = 'unix:///run/docker.sock' is not accepted: "
+        "expected no dockerHost with swarm.mode ssh (each host's engine is reached over SSH)"
+    )
+
+
 def test_ssh_mode_needs_hosts():
     (problem,) = problems(swarm(mode="ssh"))
     assert problem.startswith("moorings:swarm.hosts = [] is not accepted: expected at least one host {address, user, role}")
