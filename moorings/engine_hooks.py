@@ -1,5 +1,5 @@
-"""Whether this run of a program can bind resource hooks (the before-create hooks of docker_names
-and swarm_names, which free names an interrupted `up` left).
+"""Whether this run of a program can bind resource hooks (the before-create hooks of
+engine_names, which free names an interrupted `up` left).
 
 The engine runs them (`pulumi up`), and so does the recorder of this repository's unit tests
 (tests/harness.py). Under Pulumi's own mocks with no callback server, which is how a user unit-tests

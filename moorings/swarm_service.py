@@ -23,7 +23,7 @@ import pulumi_docker as docker
 from moorings.health_probe import HealthProbe
 from moorings.swarm_shell import NodeShell, run, script_command, stdin_script_command
 from moorings.secret_bundle import SecretWiring
-from moorings.swarm_names import freed_names
+from moorings.engine_names import freed_names
 from moorings.swarm_objects import content_name, encoded, new_before_old
 from moorings.service_spec import PortSpec, ResourceSpec
 

@@ -26,7 +26,7 @@ class NodeShell:
     """The node's SSH connection; None runs the commands on this machine."""
     docker_host: Optional[str] = None
     """The node's engine as `docker -H` takes it (what the provider talks to): the hooks that free
-    the names an interrupted `up` left look there (swarm_names). None: DOCKER_HOST's."""
+    the names an interrupted `up` left look there (engine_names). None: DOCKER_HOST's."""
 
 
 def script_command(script: str, *args: str) -> str:

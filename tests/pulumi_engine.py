@@ -188,6 +188,23 @@ class EngineProject:
     def export(self, stack: str) -> str:
         return self.pulumi("stack", "export", "-s", stack).stdout
 
+    def deployment(self, stack: str) -> dict[str, Any]:
+        """The state as `pulumi stack export` prints it: resources, pending_operations, ..."""
+        return json.loads(self.export(stack))["deployment"]
+
+    def urn(self, stack: str, type_: str, name: str) -> str:
+        """The URN of the resource `name` of type `type_` in the state."""
+        return next(r["urn"] for r in self.deployment(stack)["resources"] if r["type"] == type_ and r["urn"].endswith(f"::{name}"))
+
+    def taint(self, stack: str, type_: str, name: str) -> None:
+        """`pulumi state taint`: the resource is replaced by the next `up`."""
+        self.pulumi("state", "taint", "-s", stack, self.urn(stack, type_, name), "--yes")
+
+    def ids_by_name(self, stack: str, type_: str) -> dict[str, str]:
+        """Resources of type `type_` in the state: their `name` output -> their ID (a Docker
+        container's, a Swarm service's)."""
+        return {r["outputs"]["name"]: r["id"] for r in self.deployment(stack)["resources"] if r["type"] == type_ and "id" in r}
+
 
 @dataclass(frozen=True)
 class StepEvent:
@@ -239,7 +256,7 @@ def assert_destroy_keeps_only_the_protected_claims(project: EngineProject, stack
     for claim in ("mysql-data", "wp-content"):
         assert f"PersistentVolumeClaim::{claim}" in output
     assert "protected" in output
-    left = {r["type"] for r in json.loads(project.export(stack))["deployment"]["resources"]}
+    left = {r["type"] for r in project.deployment(stack)["resources"]}
     assert left <= CLAIMS_AND_WHAT_THEY_LIVE_IN, left
 
 

@@ -14,7 +14,7 @@ import pulumi
 import pulumi_docker as docker
 
 from moorings.secret_args import FileReader, SecretBundleArgs, SecretForm, secret_path
-from moorings.swarm_names import freed_names
+from moorings.engine_names import freed_names
 from moorings.swarm_objects import HASH_LENGTH, encoded, new_before_old, object_name
 
 if TYPE_CHECKING:  # for the annotation only: the bundle imports this form

@@ -18,7 +18,7 @@ from moorings.wordpress_builders.docker_confinement import (
 from moorings.db_rotation import close_rotation, open_rotation
 from moorings.swarm_shell import NodeShell
 from moorings.wordpress_builders.docker_backup import backups
-from moorings.wordpress_builders.docker_names import fixed_name
+from moorings.engine_names import fixed_container_name, freed_names
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.engine_volumes import MYSQL_DATA_DIR, WP_CONTENT_DIR, mysql_data_volume, wp_content_volume
 from moorings.wordpress_builders.image_paths import MYSQL_SCRATCH, WORDPRESS_SCRATCH
@@ -51,7 +51,11 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         )
     prefix = args.name_prefix
     child = pulumi.ResourceOptions(parent=stack)
-    network = docker.Network("network", name=f"{prefix}-net", driver="bridge", opts=child)
+    network_name = f"{prefix}-net"
+    # A network a killed first `up` left under the name is freed before the create.
+    network = docker.Network(
+        "network", name=network_name, driver="bridge", opts=pulumi.ResourceOptions.merge(child, freed_names("network", network_name))
+    )
     wp_content = wp_content_volume(stack, args)
     # MySQL's image also carries the backups' client, for an external database too.
     mysql_image = (
@@ -76,9 +80,10 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         stack, args, "wordpress", wordpress_image, wordpress_secrets, database.rotation
     )
     plain = wordpress_env(args.wordpress, mysql_host=mysql_host, site_url=url, mysql_port=mysql_port)
+    wordpress_name = f"{prefix}-wordpress"
     wordpress = docker.Container(
         "wordpress",
-        name=f"{prefix}-wordpress",
+        name=wordpress_name,
         image=wordpress_image,
         envs=wordpress_secrets.env_list(plain=plain),
         ports=[docker.ContainerPortArgs(internal=HTTP_PORT, external=args.wordpress.port, ip="127.0.0.1", protocol="tcp")],
@@ -96,7 +101,7 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
         security_opts=NO_NEW_PRIVILEGES,
         # Started beside MySQL, not after it: the entrypoint needs no database, and the gate
         # below holds `up` until the site answers.
-        opts=fixed_name(stack, depends_on=[wordpress_files.carrier]),
+        opts=fixed_container_name(stack, wordpress_name, depends_on=[wordpress_files.carrier]),
     )
     ours = [database.container] if database.container is not None else []
     ready = site_ready(
@@ -148,9 +153,10 @@ def _mysql(
     )
     mysql_secrets = args.secrets.wire(MYSQL_SECRET_ENV, MYSQL_READER)
     mysql_files = secrets_volume(stack, args, "mysql", image.image_id, mysql_secrets, rotation)
+    mysql_name = f"{args.name_prefix}-mysql"
     mysql = docker.Container(
         "mysql",
-        name=f"{args.name_prefix}-mysql",
+        name=mysql_name,
         image=image.image_id,
         envs=mysql_secrets.env_list(plain=mysql_env(args.wordpress)),
         volumes=[
@@ -166,7 +172,7 @@ def _mysql(
         restart=RESTART,
         security_opts=NO_NEW_PRIVILEGES,
         # No `ports`: MySQL is reachable on the private network only.
-        opts=fixed_name(stack, depends_on=[mysql_files.carrier]),
+        opts=fixed_container_name(stack, mysql_name, depends_on=[mysql_files.carrier]),
     )
     return _Database(container=mysql, carrier=mysql_files.carrier, rotation=rotation)
 

@@ -14,7 +14,7 @@ from moorings.backups import BACKUPS_DIR, WP_CONTENT_MOUNT, backup_command, back
 from moorings.secret_args import FileReader
 from moorings.wordpress_args import WordPressStackArgs
 from moorings.wordpress_builders.docker_confinement import NO_NEW_PRIVILEGES, capabilities, tmpfs
-from moorings.wordpress_builders.docker_names import fixed_name
+from moorings.engine_names import fixed_container_name
 from moorings.wordpress_builders.docker_secrets import secrets_volume
 from moorings.wordpress_builders.image_paths import Scratch
 
@@ -40,9 +40,10 @@ def backups(
     store = docker.Volume("backups", name=f"{prefix}-backups", opts=pulumi.ResourceOptions(parent=stack, protect=True))
     wiring, plain = backup_env(args, FileReader())
     files = secrets_volume(stack, args, "backup", image, wiring, after)
+    name = f"{prefix}-backup"
     return docker.Container(
         "backup",
-        name=f"{prefix}-backup",
+        name=name,
         image=image,
         entrypoints=backup_command(args.backup.every_minutes * 60, args.backup.keep),
         envs=wiring.env_list(plain=plain),
@@ -58,5 +59,5 @@ def backups(
         restart="unless-stopped",
         security_opts=NO_NEW_PRIVILEGES,
         # A fixed name: a replacement deletes the old container first.
-        opts=fixed_name(stack, depends_on=[files.carrier]),
+        opts=fixed_container_name(stack, name, depends_on=[files.carrier]),
     )

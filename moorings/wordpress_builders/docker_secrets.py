@@ -22,7 +22,7 @@ import pulumi_docker as docker
 
 from moorings.secret_args import SECRETS_DIR
 from moorings.secret_bundle import SecretWiring
-from moorings.wordpress_builders.docker_names import fixed_name
+from moorings.engine_names import fixed_container_name
 from moorings.wordpress_args import WordPressStackArgs
 
 
@@ -46,16 +46,17 @@ def secrets_volume(
     """The secret files of `consumer` (`wiring`), written after `after` has run."""
     child = pulumi.ResourceOptions(parent=stack)
     volume = docker.Volume(f"{consumer}-secrets", name=f"{args.name_prefix}-{consumer}-secrets", opts=child)
+    carrier_name = f"{args.name_prefix}-{consumer}-secrets"
     carrier = docker.Container(
         f"{consumer}-secrets-carrier",
-        name=f"{args.name_prefix}-{consumer}-secrets",
+        name=carrier_name,
         image=image,  # the consumer's own: already here, and never run
         uploads=list(wiring.attachments),
         volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR)],
         start=False,
         must_run=False,
         # A fixed name; and new values reach the files only once the database has them.
-        opts=fixed_name(stack, depends_on=list(after or [])),
+        opts=fixed_container_name(stack, carrier_name, depends_on=list(after or [])),
     )
     mount = docker.ContainerVolumeArgs(volume_name=volume.name, container_path=SECRETS_DIR, read_only=True)
     return SecretFiles(mount=mount, carrier=carrier)

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_docker as docker
 
 from moorings.db_rotation import close_rotation, open_rotation
+from moorings.engine_names import freed_names
 from moorings.swarm_service import (
     DNSRR,
     VIP,
@@ -81,15 +82,20 @@ def build(stack: pulumi.ComponentResource, args: WordPressStackArgs) -> WordPres
     prefix = args.name_prefix
     child = pulumi.ResourceOptions(parent=stack)
 
+    network_name = f"{prefix}-net"
     network = docker.Network(
         "network",
-        name=f"{prefix}-net",
+        name=network_name,
         driver="overlay",
         options={"encrypted": "true"},  # IPsec between nodes: database traffic crosses hosts
         attachable=False,  # services only: no stray `docker run` container on the database's network
         # Swarm adds the VXLAN IDs it picked to the options; the provider would replace the network
         # (and every service on it) on each `up` to take them out again.
-        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=[VXLAN_OPTION])),
+        # A network a killed first `up` left under the name is freed before the create.
+        opts=pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=[VXLAN_OPTION])),
+            freed_names("network", network_name, options.manager.docker_host if options.manager else None),
+        ),
     )
     external = args.mysql.external
     # Local volumes, created on the node the provider talks to: the one MySQL is pinned to.

@@ -6,7 +6,6 @@ the stack's own `url` output, with the stack's hardening still on."""
 from __future__ import annotations
 
 import contextlib
-import json
 import secrets
 from pathlib import Path
 from typing import Iterator
@@ -120,11 +119,7 @@ def test_a_port_change_replaces_wordpress_and_the_site_follows_to_the_new_url(de
 
 def test_a_replaced_mysql_container_keeps_the_data_and_the_next_up_is_a_no_op(dev):
     before = inspect(f"{PREFIX}-mysql")["Id"]
-    urn = next(
-        r["urn"] for r in json.loads(dev.project.export(STACK))["deployment"]["resources"]
-        if r["type"] == "docker:index/container:Container" and r["urn"].endswith("::mysql")
-    )
-    dev.project.up(STACK, "--replace", urn)
+    dev.project.up(STACK, "--replace", dev.project.urn(STACK, "docker:index/container:Container", "mysql"))
     assert inspect(f"{PREFIX}-mysql")["Id"] != before
     assert_served(dev.url, dev.published, timeout=10)  # `up` returned on a working site
     assert session_problem(dev.admin) is None
@@ -210,10 +205,7 @@ def test_an_up_killed_once_the_database_took_the_new_password_is_finished_by_a_p
 
 def test_replaced_wordpress_keys_log_everyone_out_and_the_site_keeps_serving(dev):
     # The logged-in cookie is signed with LOGGED_IN_KEY and LOGGED_IN_SALT.
-    key = next(
-        r["urn"] for r in json.loads(dev.project.export(STACK))["deployment"]["resources"]
-        if r["type"] == "random:index/randomPassword:RandomPassword" and r["urn"].endswith("::wordpress-logged-in-key")
-    )
+    key = dev.project.urn(STACK, "random:index/randomPassword:RandomPassword", "wordpress-logged-in-key")
     dev.project.up(STACK, "--replace", key)
     assert_served(dev.url, dev.published, timeout=30)
     assert session_problem(dev.admin) is not None  # the old cookie no longer opens a session

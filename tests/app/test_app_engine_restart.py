@@ -15,74 +15,38 @@ was served again) are printed."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Optional
 
 import pytest
 
 from tests.app.app_images import built_images
+from tests.app.restartable_engine import restart, restarted_during_up, restartable_engine
 from tests.app.scratch_stack import disposable_site
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.netns_forward import NetnsForward
-from tests.netns_lab import end_pids, in_netns, ip, netns_path, pids_in_netns
+from tests.netns_lab import netns_path
 from tests.node_engine import NodeEngine
-from tests.pulumi_engine import EngineProject, TIMEOUT, changed_steps, require_engine
-from tests.stack_config import ROOT
+from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 
 pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
 STACK = "restart"
 PREFIX = f"moorings-{STACK}"
 NETNS = "moorings-engine-restart"
-DNS = "198.18.99.1"  # RFC 2544's test range, on the namespace's loopback
 CONTAINERS = [f"{PREFIX}-{name}" for name in ("mysql", "mysql-secrets", "wordpress", "wordpress-secrets")]
 REPLACE_WITHIN = 300  # seconds `up` gets to begin the replacement
-
-
-def load_image(image: str, engine: NodeEngine) -> None:
-    """From this machine's engine into the test's (no registry to pull from)."""
-    saved = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
-    loaded = subprocess.run(["docker", "--host", engine.host, "load", "--quiet"], stdin=saved.stdout,
-                            capture_output=True, text=True, timeout=600)
-    saved.stdout.close()
-    assert saved.wait(timeout=60) == 0 and loaded.returncode == 0, loaded.stderr
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     require_engine()
     images = built_images()
-    if netns_path(NETNS).exists():
-        pytest.fail(f"network namespace {NETNS} exists (left by an earlier run?): `ip netns del {NETNS}` once nothing runs in it")
-    directory = tmp_path_factory.mktemp("engine-restart")
-    ip("netns", "add", NETNS)
-    # The namespace has no way out, and its containers' lookups (WordPress's install page asks for
-    # api.wordpress.org) waited 10 s a name for the host's unreachable server: a server of the
-    # namespace's own refuses them at once, as the host's answers there.
-    engine = NodeEngine(NETNS, directory, "restart", options=("--dns", DNS))
-    try:
-        ip("-n", NETNS, "link", "set", "lo", "up")
-        ip("-n", NETNS, "addr", "add", f"{DNS}/32", "dev", "lo")
-        subprocess.Popen(in_netns(NETNS, sys.executable, "-m", "tests.refusing_dns", DNS), cwd=ROOT,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        engine.start()
-        engine.wait_until_ready()
-        for role in ("wordpress", "mysql"):
-            load_image(images[role], engine)
+    wanted = {role: images[role] for role in ("wordpress", "mysql")}
+    with restartable_engine(NETNS, tmp_path_factory.mktemp("engine-restart"), wanted) as engine:
         engine.images = images
         yield engine
-    finally:
-        engine.stop()
-        engine.wait_stopped()
-        engine.end_leftover_containers()
-        end_pids(pids_in_netns(NETNS), grace=5)
-        subprocess.run(["ip", "netns", "del", NETNS], capture_output=True, timeout=30)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -102,16 +66,6 @@ def site(engine, tmp_path_factory):
         yield site
 
 
-def restart(engine: NodeEngine) -> float:
-    """SIGTERM the engine (it stops its containers), start it again; the seconds it did not answer."""
-    started = time.monotonic()
-    engine.stop()
-    engine.wait_stopped()
-    engine.start()
-    engine.wait_until_ready()
-    return time.monotonic() - started
-
-
 def container_ids(engine: NodeEngine) -> dict[str, str]:
     """Name -> ID of the stack's containers on the test's engine, running or not."""
     listed = engine.docker("ps", "-a", "--no-trunc", "--filter", f"name={PREFIX}-", "--format", "{{.Names}} {{.ID}}").stdout
@@ -119,8 +73,7 @@ def container_ids(engine: NodeEngine) -> dict[str, str]:
 
 
 def containers_in_state(project: EngineProject) -> dict[str, str]:
-    resources = json.loads(project.export(STACK))["deployment"]["resources"]
-    return {r["outputs"]["name"]: r["id"] for r in resources if r["type"] == "docker:index/container:Container" and "id" in r}
+    return project.ids_by_name(STACK, "docker:index/container:Container")
 
 
 def test_restarted_with_the_site_idle_the_engine_brings_the_containers_back_with_no_deploy(engine, site):
@@ -135,27 +88,12 @@ def test_restarted_with_the_site_idle_the_engine_brings_the_containers_back_with
 def test_restarted_while_up_replaces_wordpress_a_plain_up_converges_with_the_data(engine, site):
     project = site.project
     old = container_ids(engine)[f"{PREFIX}-wordpress"]
-    urn = next(r["urn"] for r in json.loads(project.export(STACK))["deployment"]["resources"]
-               if r["type"] == "docker:index/container:Container" and r["urn"].endswith("::wordpress"))
-    project.pulumi("state", "taint", "-s", STACK, urn, "--yes")
-    log = project.dir / "interrupted-up.log"
-    with open(log, "w") as out:
-        up = subprocess.Popen([*project.launcher, "pulumi", "up", "-s", STACK, "--yes", "--skip-preview", "--non-interactive",
-                               *project.policy_args(STACK)], cwd=project.dir, env=project.env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + REPLACE_WITHIN
-        # The old container deleted (delete-before-replace) and the new one's create under way.
-        while container_ids(engine).get(f"{PREFIX}-wordpress") == old and up.poll() is None:
-            assert time.monotonic() < deadline, "`up` did not begin replacing WordPress's container"
-            time.sleep(0.2)
-        assert up.poll() is None, f"`up` ended before the engine was restarted:\n{log.read_text()[-3000:]}"
-        down = restart(engine)
-        interrupted = up.wait(timeout=TIMEOUT)
-    finally:
-        if up.poll() is None:
-            up.kill()
-            up.wait()
-    said = [line for line in log.read_text().splitlines() if "error" in line.lower()][:3]
+    project.taint(STACK, "docker:index/container:Container", "wordpress")
+
+    def begun() -> bool:  # the old container deleted (delete-before-replace), the new one's create under way
+        return container_ids(engine).get(f"{PREFIX}-wordpress") != old
+
+    down, interrupted, said = restarted_during_up(project, STACK, engine, begun, within=REPLACE_WITHIN)
     print(f"engine restarted mid-up: down {down:.1f} s; that up exited {interrupted}: {said}")
 
     started = time.monotonic()
@@ -166,7 +104,7 @@ def test_restarted_while_up_replaces_wordpress_a_plain_up_converges_with_the_dat
     known = containers_in_state(project)
     assert sorted(known) == CONTAINERS
     assert container_ids(engine) == known, (container_ids(engine), known, recovered.stdout[-2000:])
-    assert not json.loads(project.export(STACK))["deployment"].get("pending_operations")
+    assert not project.deployment(STACK).get("pending_operations")
     assert changed_steps(project.preview_json(STACK)) == []
 
 

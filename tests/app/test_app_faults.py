@@ -1,6 +1,8 @@
 """Faults on platform docker with the real application (issue 23): what a site goes through when
 its database dies under traffic, and when `pulumi up` is killed half way through a replacement.
 
+- The stack's first `up` is killed as soon as its network exists; a plain `up` finishes it (the
+  network's name freed by moorings/engine_names.py if the kill beat the state's record of it).
 - MySQL's process is killed (SIGKILL from the host, as the kernel's OOM killer does) while a
   visitor keeps reading a post: the engine restarts it (restart policy), and WordPress answers
   again with no deploy; the failed requests and the seconds to recover are printed.
@@ -12,7 +14,7 @@ its database dies under traffic, and when `pulumi up` is killed half way through
   stack is the one the state knows, none is left over, the interrupted create is cleared once the
   container exists again (toolchain/launcher/pending_creates.py) so no pending operation is
   left, the post and its upload are served, and a preview shows nothing more to do. Whether the kill left a container the state does not know
-  (the name freed by moorings/wordpress_builders/docker_names.py) is printed.
+  (the name freed by moorings/engine_names.py) is printed.
 
 The stack is `fault` (prefix moorings-fault): never `dev` or `swarm`, whose tests share the
 engine. Teardown destroys it and removes any moorings-fault-* object left, even after a failure.
@@ -33,7 +35,7 @@ from tests.app.interrupted_up import finish_interrupted_up
 from tests.app.request_loop import RequestLoop
 from tests.app.scratch_stack import disposable_site, our_objects as scratch_objects, scratch_stack
 from tests.app.site_content import SiteUnderTest, assert_served, publish
-from tests.app.wordpress_client import post_path, wait_for
+from tests.app.wordpress_client import WordPressSite, post_path, wait_for
 from tests.docker_engine import docker, free_port, inspect
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine
 
@@ -47,15 +49,21 @@ KILL_WITHIN = 300  # seconds `up` gets to reach the moment it is killed at
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def project(tmp_path_factory):
+    """The stack, configured and not yet deployed (the first test kills its first `up`)."""
     require_engine()
     images = built_images()
     project = EngineProject(tmp_path_factory.mktemp("app-faults"))
     with scratch_stack(project, STACK, disposable_site(images)):
-        project.up(STACK)
-        site = SiteUnderTest(project, STACK)
-        site.admin, site.published = publish(site.url)
-        yield site
+        yield project
+
+
+@pytest.fixture(scope="module")
+def site(project):
+    project.up(STACK)  # changes nothing once the first test has deployed it
+    site = SiteUnderTest(project, STACK)
+    site.admin, site.published = publish(site.url)
+    return site
 
 
 def container_id(name: str) -> Optional[str]:
@@ -64,17 +72,35 @@ def container_id(name: str) -> Optional[str]:
     return listed[0] if listed else None
 
 
-def state(project: EngineProject) -> dict:
-    return json.loads(project.export(STACK))["deployment"]
-
-
 def containers_in_state(project: EngineProject) -> dict[str, str]:
     """Container name -> ID, for every container the stack's state holds."""
-    return {
-        r["outputs"]["name"]: r["id"]
-        for r in state(project)["resources"]
-        if r["type"] == "docker:index/container:Container" and "id" in r
-    }
+    return project.ids_by_name(STACK, "docker:index/container:Container")
+
+
+def network_id(name: str) -> Optional[str]:
+    found = docker("network", "inspect", "--format", "{{.Id}}", name)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def test_a_first_up_killed_once_the_network_exists_is_finished_by_a_plain_up(project):
+    """SIGKILL as soon as the stack's network exists: its name is fixed, so if the kill beat the
+    state's record of it, the next `up`'s create would fail on the name but for its hook."""
+    network = f"{PREFIX}-net"
+    killed = project.up_killed_when(STACK, lambda: network_id(network) is not None, timeout=KILL_WITHIN)
+    assert killed, "the first `up` ended before it created the network"
+    left = network_id(network)
+    unknown = left not in project.ids_by_name(STACK, "docker:index/network:Network").values()
+    print(f"first up killed; {network} {'left unknown to the state' if unknown else 'recorded'}")
+
+    finish_interrupted_up(project, STACK, "network", network, unknown, "first up killed")
+    assert network_id(network) == project.ids_by_name(STACK, "docker:index/network:Network")[network]
+    known = containers_in_state(project)
+    assert sorted(known) == CONTAINERS and scratch_objects(PREFIX)["container"] == CONTAINERS
+    assert scratch_objects(PREFIX)["network"] == [network]
+    assert not project.deployment(STACK).get("pending_operations")
+    url = json.loads(project.pulumi("stack", "output", "-s", STACK, "--json").stdout)["url"]
+    page = WordPressSite(url).get("/")
+    assert page.status == 200 and "/wp-admin/install.php" in page.url, (page.status, page.url)
 
 
 def test_wordpress_answers_again_after_mysql_is_killed_under_traffic_without_a_deploy(site):
@@ -107,21 +133,15 @@ def replace_wordpress_by_a_new_port(site: SiteUnderTest) -> str:
     return f"{PREFIX}-wordpress"
 
 
-def taint(project: EngineProject, type_: str, name: str) -> None:
-    """`pulumi state taint`: the resource is replaced by the next `up`."""
-    urn = next(r["urn"] for r in state(project)["resources"] if r["type"] == type_ and r["urn"].endswith(f"::{name}"))
-    project.pulumi("state", "taint", "-s", STACK, urn, "--yes")
-
-
 def replace_wordpress_keys(site: SiteUnderTest) -> str:
     """New WordPress keys (one key tainted): new secret files, written by a new carrier."""
-    taint(site.project, "random:index/randomPassword:RandomPassword", "wordpress-auth-key")
+    site.project.taint(STACK, "random:index/randomPassword:RandomPassword", "wordpress-auth-key")
     return f"{PREFIX}-wordpress-secrets"
 
 
 def replace_mysql(site: SiteUnderTest) -> str:
     """MySQL replaced on its data volume (as an image change does)."""
-    taint(site.project, "docker:index/container:Container", "mysql")
+    site.project.taint(STACK, "docker:index/container:Container", "mysql")
     return f"{PREFIX}-mysql"
 
 
@@ -147,6 +167,6 @@ def test_an_up_killed_while_a_container_is_replaced_is_finished_by_a_plain_up(si
     assert sorted(known) == CONTAINERS
     assert scratch_objects(PREFIX)["container"] == CONTAINERS  # nothing left over beside them
     assert all(container_id(each) == known[each] for each in CONTAINERS)
-    assert not state(project).get("pending_operations")
+    assert not project.deployment(STACK).get("pending_operations")
     assert_served(site.url, site.published, timeout=60)
     assert changed_steps(project.preview_json(STACK)) == []

@@ -8,7 +8,7 @@ restore, and the post and the upload are served again."""
 
 from __future__ import annotations
 
-import json
+import secrets
 import subprocess
 import time
 
@@ -182,11 +182,7 @@ def test_a_port_change_rolls_wordpress_and_the_site_follows_to_the_new_url(swarm
 
 def test_a_replaced_mysql_service_keeps_the_data_and_the_next_up_is_a_no_op(swarm):
     before = task_containers("mysql")
-    urn = next(
-        r["urn"] for r in json.loads(swarm.project.export(STACK))["deployment"]["resources"]
-        if r["type"] == "docker:index/service:Service" and r["urn"].endswith("::mysql")
-    )
-    swarm.project.up(STACK, "--replace", urn)
+    swarm.project.up(STACK, "--replace", swarm.project.urn(STACK, "docker:index/service:Service", "mysql"))
     assert task_containers("mysql") != before
     assert_served(swarm.url, swarm.published)
     assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
@@ -199,19 +195,16 @@ def service_id(name: str) -> str | None:
 
 
 def services_in_state(project: EngineProject) -> dict[str, str]:
-    resources = json.loads(project.export(STACK))["deployment"]["resources"]
-    return {r["outputs"]["name"]: r["id"] for r in resources if r["type"] == "docker:index/service:Service"}
+    return project.ids_by_name(STACK, "docker:index/service:Service")
 
 
 def test_an_up_killed_while_the_wordpress_service_is_replaced_is_finished_by_a_plain_up(swarm):
     """SIGKILL as soon as the new service exists (the provider then waits for it to converge): Swarm
     has it under its fixed name and the state does not. The next plain `up` frees the name
-    (moorings/swarm_names.py) and the launcher drops the interrupted create."""
+    (moorings/engine_names.py) and the launcher drops the interrupted create."""
     project = swarm.project
     old = service_id("wordpress")
-    urn = next(r["urn"] for r in json.loads(project.export(STACK))["deployment"]["resources"]
-               if r["type"] == "docker:index/service:Service" and r["urn"].endswith("::wordpress"))
-    project.pulumi("state", "taint", "-s", STACK, urn, "--yes")
+    project.taint(STACK, "docker:index/service:Service", "wordpress")
     killed = project.up_killed_when(STACK, lambda: service_id("wordpress") not in (None, old), timeout=180)
     assert killed, "`up` ended before it replaced the wordpress service"
     left = service_id("wordpress")
@@ -223,7 +216,7 @@ def test_an_up_killed_while_the_wordpress_service_is_replaced_is_finished_by_a_p
     assert service_id("wordpress") == known[f"{PREFIX}-wordpress"]
     listed = docker("service", "ls", "--filter", f"name={PREFIX}", "--format", "{{.Name}}").stdout.split()
     assert sorted(listed) == sorted(known)  # nothing left over beside them
-    assert not json.loads(project.export(STACK))["deployment"].get("pending_operations")
+    assert not project.deployment(STACK).get("pending_operations")
     assert_served(swarm.url, swarm.published)
     assert changed_steps(project.preview_json(STACK)) == []
 
@@ -260,6 +253,34 @@ def test_a_password_rotation_is_set_in_the_running_database_before_the_services_
     assert changed_steps(swarm.project.preview_json(STACK)) == []
 
 
+def test_an_up_killed_once_it_created_the_new_password_secret_is_finished_by_a_plain_up(swarm):
+    """SIGKILL as soon as the rotation's new Swarm secret exists (the database, the services and
+    the old secret not yet changed). If the kill beat the state's record of it, the next plain
+    `up` frees its name (moorings/engine_names.py) and the launcher drops the interrupted create;
+    either way that `up` finishes the rotation."""
+    project = swarm.project
+    (old_secret,) = secret_names("mysql-password")
+    (before,) = task_containers("mysql")
+    old_user = docker("exec", before, "cat", "/run/secrets/mysql-password").stdout
+    user = "Pw" + secrets.token_urlsafe(24)
+    project.set(STACK, "mysqlPassword", user, secret=True)
+    killed = project.up_killed_when(STACK, lambda: secret_names("mysql-password") != [old_secret], timeout=180)
+    assert killed, "`up` ended before it created the new secret"
+    (new_secret,) = set(secret_names("mysql-password")) - {old_secret}
+    unknown = new_secret not in project.ids_by_name(STACK, "docker:index/secret:Secret")
+    print(f"swarm: up killed; secret {new_secret} {'left unknown to the state' if unknown else 'recorded'}")
+
+    finish_interrupted_up(project, STACK, "secret", new_secret, unknown, "swarm secret")
+    assert secret_names("mysql-password") == [new_secret]  # the same content, the same name; the old one gone
+    for name in ("mysql", "wordpress"):
+        assert granted_secrets(name).count(new_secret) == 1
+    (mysql,) = task_containers("mysql")
+    assert database_accepts(mysql, "wordpress", user) and not database_accepts(mysql, "wordpress", old_user)
+    assert not project.deployment(STACK).get("pending_operations")
+    assert_served(swarm.url, swarm.published, timeout=60)
+    assert changed_steps(project.preview_json(STACK)) == []
+
+
 def test_a_backup_on_demand_runs_in_the_backup_task_with_the_rotated_password(swarm):
     started = time.monotonic()
     taken = backups("now", STACK)
@@ -271,9 +292,8 @@ def test_a_backup_on_demand_runs_in_the_backup_task_with_the_rotated_password(sw
 
 def test_destroy_with_the_data_volumes_unprotected_keeps_only_the_backups_volume(swarm):
     # swarm's policy config wants the data volumes protected: a user lifts it to lose the site.
-    resources = json.loads(swarm.project.export(STACK))["deployment"]["resources"]
     for volume in ("mysql-data", "wp-content"):
-        urn = next(r["urn"] for r in resources if r["type"] == "docker:index/volume:Volume" and r["urn"].endswith(f"::{volume}"))
+        urn = swarm.project.urn(STACK, "docker:index/volume:Volume", volume)
         swarm.project.pulumi("state", "unprotect", "-s", STACK, urn, "--yes")
     refused = swarm.project.destroy(STACK, check=False)
     assert refused.returncode != 0 and "protect" in refused.stdout + refused.stderr

@@ -1,6 +1,6 @@
 """The launcher's clearing of interrupted creates after a successful `up`
-(toolchain/launcher/pending_creates.py): only a docker container's or a Swarm service's, secret's or
-config's, and only once the state holds it again; anything else stays for a person to judge. The app tier kills `up` for
+(toolchain/launcher/pending_creates.py): only a docker container's or network's, or a Swarm service's,
+secret's or config's, and only once the state holds it again; anything else stays for a person to judge. The app tier kills `up` for
 real (tests/app/test_app_faults.py)."""
 
 import json
@@ -13,6 +13,7 @@ SCRIPT = ROOT / "toolchain" / "launcher" / "pending_creates.py"
 CONTAINER = "docker:index/container:Container"
 WORDPRESS = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/container:Container::wordpress"
 NETWORK = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/network:Network::network"
+VOLUME = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/volume:Volume::wp-content"
 
 
 def creating(urn, type_):
@@ -27,12 +28,13 @@ def run(exported):
     return subprocess.run([sys.executable, str(SCRIPT)], input=json.dumps(exported), capture_output=True, text=True, timeout=30)
 
 
-def test_a_containers_interrupted_create_is_dropped_once_the_state_holds_it():
-    other = creating(NETWORK, "docker:index/network:Network")
-    done = run(export([WORDPRESS, NETWORK], [creating(WORDPRESS, CONTAINER), other]))
+def test_a_containers_and_a_networks_interrupted_creates_are_dropped_once_the_state_holds_them():
+    other = creating(VOLUME, "docker:index/volume:Volume")
+    done = run(export([WORDPRESS, NETWORK, VOLUME], [creating(WORDPRESS, CONTAINER), creating(NETWORK, "docker:index/network:Network"), other]))
     assert done.returncode == 0
     assert json.loads(done.stdout)["deployment"]["pending_operations"] == [other]
     assert f"cleared the interrupted create of {WORDPRESS}: this up created it again" in done.stderr
+    assert f"cleared the interrupted create of {NETWORK}: this up created it again" in done.stderr
 
 
 def test_a_swarm_services_and_a_secrets_interrupted_creates_are_dropped_once_the_state_holds_them():
@@ -50,5 +52,5 @@ def test_nothing_is_dropped_while_the_container_is_not_in_the_state():
 
 def test_other_pending_operations_and_other_types_stay():
     deleting = {"type": "deleting", "resource": {"urn": WORDPRESS, "type": CONTAINER}}
-    assert run(export([WORDPRESS, NETWORK], [deleting, creating(NETWORK, "docker:index/network:Network")])).returncode == 3
+    assert run(export([WORDPRESS, VOLUME], [deleting, creating(VOLUME, "docker:index/volume:Volume")])).returncode == 3
     assert run(export([WORDPRESS], [])).returncode == 3

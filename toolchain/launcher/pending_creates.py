@@ -4,9 +4,9 @@ dropped (import the output); 3: nothing to drop.
 
 The CLI keeps a pending create (an `up` killed while the provider created a resource) in the state
 for good, warning on every later `up`, because it cannot know whether the interrupted create left
-something behind. For a docker container, a Swarm service, secret or config of a Moorings stack it
-can be known: its name is fixed (or its content's), and the hook that runs before each create
-(moorings/wordpress_builders/docker_names.py, moorings/swarm_names.py) removed what the
+something behind. For a docker container or network, a Swarm service, secret or config of a Moorings
+stack it can be known: its name is fixed (or its content's), and the hook that runs before each
+create (moorings/engine_names.py) removed what the
 interrupted create left under that name, or the create would have failed. So once the state holds
 the object again, its pending create is dropped. Anything else stays."""
 
@@ -18,6 +18,7 @@ import sys
 # The types whose creates free their names first (the hooks above).
 NAMED = {
     "docker:index/container:Container",
+    "docker:index/network:Network",
     "docker:index/service:Service",
     "docker:index/secret:Secret",
     "docker:index/serviceConfig:ServiceConfig",
