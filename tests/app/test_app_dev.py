@@ -199,6 +199,7 @@ def test_an_up_killed_once_the_database_took_the_new_password_is_finished_by_a_p
     assert loop.failures == [], loop.summary()
     assert database_accepts(f"{PREFIX}-mysql", "wordpress", user)
     assert not database_accepts(f"{PREFIX}-mysql", "wordpress", old_user)
+    assert not dev.project.deployment(STACK).get("pending_operations")  # the rotation's command ran again
     assert_served(dev.url, dev.published, timeout=10)
     assert changed_steps(dev.project.preview_json(STACK)) == []
 

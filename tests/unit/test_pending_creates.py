@@ -1,6 +1,7 @@
 """The launcher's clearing of interrupted creates after a successful `up`
-(toolchain/launcher/pending_creates.py): only a docker container's or network's, or a Swarm service's,
-secret's or config's, and only once the state holds it again; anything else stays for a person to judge. The app tier kills `up` for
+(toolchain/launcher/pending_creates.py): only a create that may run again (a named docker or Swarm
+object, an image, a volume, a password, a command), and only once the state holds it again; anything
+else stays for a person to judge. The app tier kills `up` for
 real (tests/app/test_app_faults.py)."""
 
 import json
@@ -14,6 +15,7 @@ CONTAINER = "docker:index/container:Container"
 WORDPRESS = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/container:Container::wordpress"
 NETWORK = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/network:Network::network"
 VOLUME = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/volume:Volume::wp-content"
+DEPLOYMENT = "urn:pulumi:prod::moorings::moorings:index:WordPressStack$kubernetes:apps/v1:Deployment::wordpress"
 
 
 def creating(urn, type_):
@@ -28,13 +30,21 @@ def run(exported):
     return subprocess.run([sys.executable, str(SCRIPT)], input=json.dumps(exported), capture_output=True, text=True, timeout=30)
 
 
-def test_a_containers_and_a_networks_interrupted_creates_are_dropped_once_the_state_holds_them():
-    other = creating(VOLUME, "docker:index/volume:Volume")
-    done = run(export([WORDPRESS, NETWORK, VOLUME], [creating(WORDPRESS, CONTAINER), creating(NETWORK, "docker:index/network:Network"), other]))
+def test_a_containers_a_networks_and_a_volumes_interrupted_creates_are_dropped_once_the_state_holds_them():
+    other = creating(DEPLOYMENT, "kubernetes:apps/v1:Deployment")
+    pending = [creating(WORDPRESS, CONTAINER), creating(NETWORK, "docker:index/network:Network"),
+               creating(VOLUME, "docker:index/volume:Volume"), other]
+    done = run(export([WORDPRESS, NETWORK, VOLUME, DEPLOYMENT], pending))
     assert done.returncode == 0
     assert json.loads(done.stdout)["deployment"]["pending_operations"] == [other]
-    assert f"cleared the interrupted create of {WORDPRESS}: this up created it again" in done.stderr
-    assert f"cleared the interrupted create of {NETWORK}: this up created it again" in done.stderr
+    for urn in (WORDPRESS, NETWORK, VOLUME):
+        assert f"cleared the interrupted create of {urn}: this up created it again" in done.stderr
+
+
+def test_a_rotation_commands_interrupted_create_is_dropped_once_the_state_holds_it():
+    command = "urn:pulumi:swarm::moorings::moorings:index:WordPressStack$command:local:Command::mysql-credentials"
+    done = run(export([command], [creating(command, "command:local:Command")]))
+    assert done.returncode == 0 and json.loads(done.stdout)["deployment"]["pending_operations"] == []
 
 
 def test_a_swarm_services_and_a_secrets_interrupted_creates_are_dropped_once_the_state_holds_them():
@@ -52,5 +62,5 @@ def test_nothing_is_dropped_while_the_container_is_not_in_the_state():
 
 def test_other_pending_operations_and_other_types_stay():
     deleting = {"type": "deleting", "resource": {"urn": WORDPRESS, "type": CONTAINER}}
-    assert run(export([WORDPRESS, VOLUME], [deleting, creating(VOLUME, "docker:index/volume:Volume")])).returncode == 3
+    assert run(export([WORDPRESS, DEPLOYMENT], [deleting, creating(DEPLOYMENT, "kubernetes:apps/v1:Deployment")])).returncode == 3
     assert run(export([WORDPRESS], [])).returncode == 3
