@@ -13,13 +13,15 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping, Sequence
 
 import pytest
 
 from tests.netns_lab import end_pids, in_netns, ip, netns_path, pids_in_netns
+from tests.app.app_images import built_images
+from tests.app.site_content import SiteUnderTest, assert_served
 from tests.node_engine import NodeEngine
-from tests.pulumi_engine import TIMEOUT, EngineProject
+from tests.pulumi_engine import TIMEOUT, EngineProject, changed_steps, require_engine
 from tests.stack_config import ROOT
 
 DNS = "198.18.99.1"  # RFC 2544's test range, on the namespace's loopback
@@ -61,6 +63,16 @@ def restartable_engine(namespace: str, directory: Path, images: Mapping[str, str
         shutil.rmtree(directory, ignore_errors=True)
 
 
+def module_engine(namespace: str, directory: Path, roles: Sequence[str]) -> Iterator[NodeEngine]:
+    """A test module's engine fixture: the application images of `roles` loaded, all of them
+    (role -> reference) on `engine.images`."""
+    require_engine()
+    images = built_images()
+    with restartable_engine(namespace, directory, {role: images[role] for role in roles}) as engine:
+        engine.images = images
+        yield engine
+
+
 def restart(engine: NodeEngine) -> float:
     """SIGTERM the engine (it stops its containers), start it again; the seconds it did not answer."""
     started = time.monotonic()
@@ -93,3 +105,21 @@ def restarted_during_up(project: EngineProject, stack: str, engine: NodeEngine, 
             up.wait()
     said = [line for line in log.read_text().splitlines() if "error" in line.lower()][:3]
     return down, exit_code, said
+
+
+def assert_a_plain_up_converges(site: SiteUnderTest, type_: str, on_engine: Callable[[], dict[str, str]],
+                                expected: Sequence[str], label: str) -> None:
+    """What a user does after the interrupted `up`: a plain one (the launcher). Then the objects of
+    `type_` (name -> ID) are those of the state, `expected` by name, with no operation pending,
+    nothing more to do, and the post served. Prints the seconds it took."""
+    project, stack = site.project, site.stack
+    started = time.monotonic()
+    recovered = project.up_as_a_user(stack)
+    print(f"{label}: the next plain up took {time.monotonic() - started:.1f} s")
+    served = assert_served(site.url, site.published)
+    print(f"{label}: the post served {served:.1f} s after that up")
+    known = project.ids_by_name(stack, type_)
+    assert sorted(known) == sorted(expected)
+    assert on_engine() == known, (on_engine(), known, recovered.stdout[-2000:])
+    assert not project.deployment(stack).get("pending_operations")
+    assert changed_steps(project.preview_json(stack)) == []

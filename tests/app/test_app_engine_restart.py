@@ -16,19 +16,17 @@ was served again) are printed."""
 from __future__ import annotations
 
 import shutil
-import time
 from typing import Optional
 
 import pytest
 
-from tests.app.app_images import built_images
-from tests.app.restartable_engine import restart, restarted_during_up, restartable_engine
+from tests.app.restartable_engine import assert_a_plain_up_converges, module_engine, restart, restarted_during_up
 from tests.app.scratch_stack import disposable_site
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.netns_forward import NetnsForward
 from tests.netns_lab import netns_path
 from tests.node_engine import NodeEngine
-from tests.pulumi_engine import EngineProject, changed_steps, require_engine
+from tests.pulumi_engine import EngineProject, changed_steps
 
 pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
@@ -36,17 +34,13 @@ STACK = "restart"
 PREFIX = f"moorings-{STACK}"
 NETNS = "moorings-engine-restart"
 CONTAINERS = [f"{PREFIX}-{name}" for name in ("mysql", "mysql-secrets", "wordpress", "wordpress-secrets")]
+CONTAINER = "docker:index/container:Container"
 REPLACE_WITHIN = 300  # seconds `up` gets to begin the replacement
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    require_engine()
-    images = built_images()
-    wanted = {role: images[role] for role in ("wordpress", "mysql")}
-    with restartable_engine(NETNS, tmp_path_factory.mktemp("engine-restart"), wanted) as engine:
-        engine.images = images
-        yield engine
+    yield from module_engine(NETNS, tmp_path_factory.mktemp("engine-restart"), ("wordpress", "mysql"))
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +66,6 @@ def container_ids(engine: NodeEngine) -> dict[str, str]:
     return dict(line.split() for line in listed.splitlines() if line.strip())
 
 
-def containers_in_state(project: EngineProject) -> dict[str, str]:
-    return project.ids_by_name(STACK, "docker:index/container:Container")
-
-
 def test_restarted_with_the_site_idle_the_engine_brings_the_containers_back_with_no_deploy(engine, site):
     before = container_ids(engine)
     down = restart(engine)
@@ -88,7 +78,7 @@ def test_restarted_with_the_site_idle_the_engine_brings_the_containers_back_with
 def test_restarted_while_up_replaces_wordpress_a_plain_up_converges_with_the_data(engine, site):
     project = site.project
     old = container_ids(engine)[f"{PREFIX}-wordpress"]
-    project.taint(STACK, "docker:index/container:Container", "wordpress")
+    project.taint(STACK, CONTAINER, "wordpress")
 
     def begun() -> bool:  # the old container deleted (delete-before-replace), the new one's create under way
         return container_ids(engine).get(f"{PREFIX}-wordpress") != old
@@ -96,16 +86,7 @@ def test_restarted_while_up_replaces_wordpress_a_plain_up_converges_with_the_dat
     down, interrupted, said = restarted_during_up(project, STACK, engine, begun, within=REPLACE_WITHIN)
     print(f"engine restarted mid-up: down {down:.1f} s; that up exited {interrupted}: {said}")
 
-    started = time.monotonic()
-    recovered = project.up_as_a_user(STACK)
-    print(f"engine restarted mid-up: the next plain up took {time.monotonic() - started:.1f} s")
-    served = assert_served(site.url, site.published)
-    print(f"engine restarted mid-up: the post served {served:.1f} s after that up")
-    known = containers_in_state(project)
-    assert sorted(known) == CONTAINERS
-    assert container_ids(engine) == known, (container_ids(engine), known, recovered.stdout[-2000:])
-    assert not project.deployment(STACK).get("pending_operations")
-    assert changed_steps(project.preview_json(STACK)) == []
+    assert_a_plain_up_converges(site, CONTAINER, lambda: container_ids(engine), CONTAINERS, "engine restarted mid-up")
 
 
 def test_destroy_on_the_restarted_engine_leaves_nothing(engine, site):

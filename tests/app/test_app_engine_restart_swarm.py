@@ -16,18 +16,17 @@ was served again) are printed."""
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 
-from tests.app.app_images import built_images, swarm_application_settings
-from tests.app.restartable_engine import restart, restarted_during_up, restartable_engine
+from tests.app.app_images import swarm_application_settings
+from tests.app.restartable_engine import assert_a_plain_up_converges, module_engine, restart, restarted_during_up
 from tests.app.site_content import SiteUnderTest, assert_served, publish
 from tests.app.wordpress_client import wait_for
 from tests.netns_forward import NetnsForward
 from tests.netns_lab import netns_path
 from tests.node_engine import NodeEngine
-from tests.pulumi_engine import EngineProject, changed_steps, require_engine
+from tests.pulumi_engine import EngineProject, changed_steps
 
 pytestmark = [pytest.mark.app, pytest.mark.engine, pytest.mark.docker_engine]
 
@@ -42,12 +41,7 @@ NOWHERE = "unix:///nonexistent/moorings-no-engine.sock"
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    require_engine()
-    images = built_images()
-    wanted = {role: images[role] for role in ("wordpress", "mysql", "edge")}
-    with restartable_engine(NETNS, tmp_path_factory.mktemp("swarm-restart"), wanted) as engine:
-        engine.images = images
-        yield engine
+    yield from module_engine(NETNS, tmp_path_factory.mktemp("swarm-restart"), ("wordpress", "mysql", "edge"))
 
 
 @pytest.fixture(scope="module")
@@ -115,16 +109,7 @@ def test_restarted_while_up_replaces_the_wordpress_service_a_plain_up_converges_
     down, interrupted, said = restarted_during_up(project, STACK, engine, begun)
     print(f"swarm engine restarted mid-up: down {down:.1f} s; that up exited {interrupted}: {said}")
 
-    started = time.monotonic()
-    recovered = project.up_as_a_user(STACK)
-    print(f"swarm engine restarted mid-up: the next plain up took {time.monotonic() - started:.1f} s")
-    served = assert_served(site.url, site.published)
-    print(f"swarm engine restarted mid-up: the post served {served:.1f} s after that up")
-    known = project.ids_by_name(STACK, SERVICE)
-    assert sorted(known) == SERVICES
-    assert service_ids(engine) == known, (service_ids(engine), known, recovered.stdout[-2000:])
-    assert not project.deployment(STACK).get("pending_operations")
-    assert changed_steps(project.preview_json(STACK)) == []
+    assert_a_plain_up_converges(site, SERVICE, lambda: service_ids(engine), SERVICES, "swarm engine restarted mid-up")
 
 
 def test_destroy_on_the_restarted_engine_leaves_nothing_and_dissolves_the_swarm(engine, site):
