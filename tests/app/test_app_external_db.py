@@ -36,8 +36,17 @@ def our_objects() -> list[str]:
 
 
 def bridge_gateway() -> str:
-    """The default bridge's gateway: an address of this host every container's bridge can reach."""
-    return docker("network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}").stdout.strip()
+    """The default bridge's gateway: an address of this host every container's bridge can reach.
+    An engine on a new data root lists no gateway for it until its second start (seen on a cold
+    CI run: the database was then published on every address); the bridge's own address is it."""
+    listed = docker("network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}").stdout.strip()
+    if listed:
+        return listed
+    bridge = docker("network", "inspect", "bridge", "--format", '{{index .Options "com.docker.network.bridge.name"}}').stdout.strip()
+    shown = subprocess.run(["ip", "-4", "-o", "addr", "show", "dev", bridge or "docker0"], capture_output=True, text=True, timeout=30)
+    fields = shown.stdout.split()
+    assert "inet" in fields, f"no IPv4 address on the default bridge {bridge or 'docker0'}: {shown.stdout}{shown.stderr}"
+    return fields[fields.index("inet") + 1].split("/")[0]
 
 
 def query(sql: str) -> str:
