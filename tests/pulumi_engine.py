@@ -156,9 +156,10 @@ class EngineProject:
         assert done.returncode == 0, f"--- stdout\n{done.stdout[-6000:]}\n--- stderr\n{done.stderr[-3000:]}"
         return done
 
-    def up_killed_when(self, stack: str, condition: Callable[[], bool], timeout: float = 180) -> bool:
+    def up_killed_when(self, stack: str, condition: Callable[[], bool], timeout: float = 180, every: float = 0.2) -> bool:
         """`up`, killed with SIGKILL (the CLI, its language host and providers: a cancelled CI
-        runner, a reboot) as soon as `condition()` holds; False if `up` ended first."""
+        runner, a reboot) as soon as `condition()` holds, asked every `every` seconds; False if
+        `up` ended first."""
         process = subprocess.Popen(
             [*self.launcher, "pulumi", "up", "-s", stack, "--yes", "--skip-preview", "--non-interactive",
              *self.policy_args(stack)],
@@ -171,7 +172,7 @@ class EngineProject:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
                     return True
-                time.sleep(0.2)
+                time.sleep(every)
             return False
         finally:
             if process.poll() is None:

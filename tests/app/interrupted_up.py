@@ -1,9 +1,13 @@
-"""The plain `pulumi up` a user runs after one was killed half way, and what it must say."""
+"""An `up` killed half way: the moment to kill it at, and the plain `pulumi up` a user runs after,
+with what it must say."""
 
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from tests.pulumi_engine import EngineProject
 
@@ -20,3 +24,30 @@ def finish_interrupted_up(project: EngineProject, stack: str, kind: str, name: s
         assert f"{kind} {name} (" in recovered.stdout and "interrupted" in recovered.stdout, recovered.stdout[-3000:]
         assert "cleared the interrupted create of" in recovered.stderr, recovered.stderr[-3000:]
     return recovered
+
+
+@contextmanager
+def engine_made(kind: str, name_prefix: str) -> Iterator[threading.Event]:
+    """Set the moment this machine's engine reports creating a `kind` (secret, config, service,
+    network, container) named `name_prefix`*: `docker events` says so before the provider has its
+    answer, so a kill then lands before the state can record the object."""
+    events = subprocess.Popen(
+        ["docker", "events", "--filter", f"type={kind}", "--filter", "event=create", "--format", "{{.Actor.Attributes.name}}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    made = threading.Event()
+
+    def watch() -> None:
+        for line in events.stdout:
+            if line.strip().startswith(name_prefix):
+                made.set()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        time.sleep(0.5)  # subscribed before the caller acts
+        yield made
+    finally:
+        events.kill()
+        events.wait()
+        watcher.join(timeout=10)

@@ -16,7 +16,7 @@ import pytest
 
 from tests.app.app_images import built_images, swarm_application_settings
 from tests.app.backups_script import backups
-from tests.app.interrupted_up import finish_interrupted_up
+from tests.app.interrupted_up import engine_made, finish_interrupted_up
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.database_probe import database_accepts
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -115,36 +115,6 @@ def test_the_stacks_hardening_is_on_in_every_task_while_the_site_serves(swarm, n
         assert "mysql-password" in secrets
 
 
-def test_scaled_to_three_a_logged_in_session_works_on_every_replica(swarm):
-    swarm.project.set(STACK, "wordpress.replicas", "3")
-    swarm.project.up(STACK)
-    wait_for(three_running_tasks, CONVERGED_WITHIN, "3 running WordPress tasks")
-    marker = "/wp/v2/users/me"
-    containers = task_containers("wordpress")
-    before = {c: served_requests(c, marker) for c in containers}
-    answers = []
-    for _ in range(30):
-        answers.append(swarm.admin.whoami().status)
-    print(f"30 requests as the admin across 3 replicas: {answers.count(200)} answered 200")
-    assert answers == [200] * 30
-    served = {c: served_requests(c, marker) - before[c] for c in containers}
-    assert all(count > 0 for count in served.values()), f"requests per replica: {served}"
-    assert_served(swarm.url, swarm.published, timeout=10)
-
-
-def test_a_task_killed_by_hand_is_replaced_by_the_orchestrator_with_no_data_lost(swarm):
-    victim = task_containers("wordpress")[0]
-    assert docker("kill", victim).returncode == 0
-    took = wait_for(
-        lambda: three_running_tasks() or (None if victim not in task_containers("wordpress") else "the killed task is listed"),
-        CONVERGED_WITHIN,
-        "a replacement task",
-    )
-    print(f"the orchestrator replaced the killed task in {took:.1f} s")
-    assert_served(swarm.url, swarm.published)
-    assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
-
-
 def test_a_forced_restart_of_the_mysql_and_wordpress_services_keeps_the_site(swarm):
     # On Swarm a restart goes through the orchestrator. `docker restart` of a task container
     # makes Swarm start a replacement while the restarted container runs again outside it: seen
@@ -158,13 +128,6 @@ def test_a_forced_restart_of_the_mysql_and_wordpress_services_keeps_the_site(swa
         assert restarted.returncode == 0, restarted.stderr
     took = assert_served(swarm.url, swarm.published)
     print(f"served {took:.1f} s after the forced restarts returned")
-
-
-def test_a_second_up_changes_nothing_and_the_site_stays(swarm):
-    wait_for(three_running_tasks, CONVERGED_WITHIN, "3 running WordPress tasks")
-    assert changed_steps(swarm.project.preview_json(STACK)) == []
-    swarm.project.up(STACK)
-    assert_served(swarm.url, swarm.published, timeout=30)
 
 
 def test_a_port_change_rolls_wordpress_and_the_site_follows_to_the_new_url(swarm):
@@ -254,17 +217,18 @@ def test_a_password_rotation_is_set_in_the_running_database_before_the_services_
 
 
 def test_an_up_killed_once_it_created_the_new_password_secret_is_finished_by_a_plain_up(swarm):
-    """SIGKILL as soon as the rotation's new Swarm secret exists (the database, the services and
-    the old secret not yet changed). If the kill beat the state's record of it, the next plain
-    `up` frees its name (moorings/engine_names.py) and the launcher drops the interrupted create;
-    either way that `up` finishes the rotation."""
+    """SIGKILL the moment the engine reports the rotation's new Swarm secret (the database, the
+    services and the old secret not yet changed). If the kill beat the state's record of it, the
+    next plain `up` frees its name (moorings/engine_names.py) and the launcher drops the
+    interrupted create; either way that `up` finishes the rotation."""
     project = swarm.project
     (old_secret,) = secret_names("mysql-password")
     (before,) = task_containers("mysql")
     old_user = docker("exec", before, "cat", "/run/secrets/mysql-password").stdout
     user = "Pw" + secrets.token_urlsafe(24)
     project.set(STACK, "mysqlPassword", user, secret=True)
-    killed = project.up_killed_when(STACK, lambda: secret_names("mysql-password") != [old_secret], timeout=180)
+    with engine_made("secret", f"{PREFIX}-mysql-password-") as made:
+        killed = project.up_killed_when(STACK, made.is_set, timeout=180, every=0.005)
     assert killed, "`up` ended before it created the new secret"
     (new_secret,) = set(secret_names("mysql-password")) - {old_secret}
     unknown = new_secret not in project.ids_by_name(STACK, "docker:index/secret:Secret")
@@ -279,6 +243,43 @@ def test_an_up_killed_once_it_created_the_new_password_secret_is_finished_by_a_p
     assert not project.deployment(STACK).get("pending_operations")
     assert_served(swarm.url, swarm.published, timeout=60)
     assert changed_steps(project.preview_json(STACK)) == []
+
+
+def test_scaled_to_three_a_logged_in_session_works_on_every_replica(swarm):
+    swarm.project.set(STACK, "wordpress.replicas", "3")
+    swarm.project.up(STACK)
+    wait_for(three_running_tasks, CONVERGED_WITHIN, "3 running WordPress tasks")
+    marker = "/wp/v2/users/me"
+    containers = task_containers("wordpress")
+    before = {c: served_requests(c, marker) for c in containers}
+    answers = []
+    for _ in range(30):
+        answers.append(swarm.admin.whoami().status)
+    print(f"30 requests as the admin across 3 replicas: {answers.count(200)} answered 200")
+    assert answers == [200] * 30
+    served = {c: served_requests(c, marker) - before[c] for c in containers}
+    assert all(count > 0 for count in served.values()), f"requests per replica: {served}"
+    assert_served(swarm.url, swarm.published, timeout=10)
+
+
+def test_a_task_killed_by_hand_is_replaced_by_the_orchestrator_with_no_data_lost(swarm):
+    victim = task_containers("wordpress")[0]
+    assert docker("kill", victim).returncode == 0
+    took = wait_for(
+        lambda: three_running_tasks() or (None if victim not in task_containers("wordpress") else "the killed task is listed"),
+        CONVERGED_WITHIN,
+        "a replacement task",
+    )
+    print(f"the orchestrator replaced the killed task in {took:.1f} s")
+    assert_served(swarm.url, swarm.published)
+    assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
+
+
+def test_a_second_up_changes_nothing_and_the_site_stays(swarm):
+    wait_for(three_running_tasks, CONVERGED_WITHIN, "3 running WordPress tasks")
+    assert changed_steps(swarm.project.preview_json(STACK)) == []
+    swarm.project.up(STACK)
+    assert_served(swarm.url, swarm.published, timeout=30)
 
 
 def test_a_backup_on_demand_runs_in_the_backup_task_with_the_rotated_password(swarm):
