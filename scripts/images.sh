@@ -86,6 +86,12 @@ command -v docker >/dev/null || fail "docker not found: install Debian's docker.
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 \
     || fail "the Docker daemon does not answer (is dockerd running, and may this user use /var/run/docker.sock?)"
 command -v sha256sum >/dev/null || fail "sha256sum not found: install Debian's coreutils package"
+# One run at a time on this machine: a second one (the app tests', while CI's builds in the
+# background) waits for the first, then finds its images up to date.
+if command -v flock >/dev/null; then
+    exec 9>"${MOORINGS_IMAGES_LOCK:-/tmp/moorings-images.lock}"
+    flock 9
+fi
 
 upstream_archive() {  # the archive: $MOORINGS_UPSTREAM, else the workspace's shared/upstream
     local d
