@@ -21,19 +21,11 @@ from tests.netns_lab import end_pids, in_netns, ip, netns_path, pids_in_netns
 from tests.app.app_images import built_images
 from tests.app.site_content import SiteUnderTest, assert_served
 from tests.node_engine import NodeEngine
+from tests.swarm_hosts import load_images
 from tests.pulumi_engine import TIMEOUT, EngineProject, changed_steps, require_engine
 from tests.stack_config import ROOT
 
 DNS = "198.18.99.1"  # RFC 2544's test range, on the namespace's loopback
-
-
-def load_image(image: str, engine: NodeEngine) -> None:
-    """From this machine's engine into the test's (no registry to pull from)."""
-    saved = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
-    loaded = subprocess.run(["docker", "--host", engine.host, "load", "--quiet"], stdin=saved.stdout,
-                            capture_output=True, text=True, timeout=600)
-    saved.stdout.close()
-    assert saved.wait(timeout=60) == 0 and loaded.returncode == 0, loaded.stderr
 
 
 @contextmanager
@@ -51,8 +43,7 @@ def restartable_engine(namespace: str, directory: Path, images: Mapping[str, str
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         engine.start()
         engine.wait_until_ready()
-        for image in images.values():
-            load_image(image, engine)
+        load_images(tuple(images.values()), engine)
         yield engine
     finally:
         engine.stop()
