@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The `cluster` tests' toolchain (control plane and real node) built in the background, so that a
-# test run can start before it is done (scripts/setup.sh with MOORINGS_CLUSTER_BUILD=background):
-#   scripts/cluster_build.sh start MODULE...   build them at the lowest priority (nice 19, its session too)
+# The `cluster` tests' toolchain (control plane and real node) and the Kubernetes provider built in
+# the background, so that a test run can start before it is done (scripts/setup.sh with
+# MOORINGS_CLUSTER_BUILD=background):
+#   scripts/cluster_build.sh start MODULE...   build them at the lowest priority (nice 19, its session
+#                                              too), then install the provider plugins among them
 #   scripts/cluster_build.sh wait [SECONDS]    until that build ends (default 3600 s); its status
 #   scripts/cluster_build.sh stop              end a build still running (CI's exit does)
 # State: toolchain/.cluster-build/state holds "running PID", then "done" or "failed RC";
@@ -27,7 +29,12 @@ start)
         echo 19 2>/dev/null >/proc/self/autogroup || true
         echo "running $$" >"$state.tmp" && mv -f "$state.tmp" "$state"
         shift 2
-        if bash "$0" "$@"; then result=done; else result="failed $?"; fi
+        # Then the plugins among them into the plugin cache (the Kubernetes provider).
+        if bash "$0" "$@" && bash "${0%/toolchain/build.sh}/scripts/install_plugins.sh" "$@"; then
+            result=done
+        else
+            result="failed $?"
+        fi
         echo "$result" >"$state.tmp" && mv -f "$state.tmp" "$state"
     ' "$(cd "$(dirname "$0")/.." && pwd)/toolchain/build.sh" "$state" "$log" "$@" >>"$log" 2>&1 </dev/null &
     for _ in $(seq 50); do [ -s "$state" ] && break; sleep 0.1; done
@@ -58,7 +65,7 @@ stop)
     fi
     ;;
 *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

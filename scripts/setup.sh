@@ -7,9 +7,11 @@
 #      at least the pinned release and has its Python language host; the rest is built, with
 #      the control plane the `cluster` tests start (etcd, kube, kwok) and their real node
 #      (kube-node, runc, cni, pause, coredns, kube-router; runc needs gcc
-#      and libseccomp-dev); MOORINGS_CLUSTER_BUILD=background builds those last in the
-#      background (scripts/cluster_build.sh), for a test run that starts before they are done;
-#   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases;
+#      and libseccomp-dev); MOORINGS_CLUSTER_BUILD=background builds those and the Kubernetes
+#      provider in the background (scripts/cluster_build.sh), for a test run that starts before
+#      they are done;
+#   3. the provider plugins, installed into Pulumi's plugin cache at their exact releases
+#      (scripts/install_plugins.sh);
 #   4. `pulumi` on PATH: a link to toolchain/launcher/pulumi (offline defaults, toolchain/env.sh),
 #      by scripts/link_launcher.sh;
 #   5. the committed stacks, created in the default local backend when missing.
@@ -53,37 +55,33 @@ if { [ ! -f /usr/include/seccomp.h ] || ! command -v gcc >/dev/null; } \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev libseccomp-dev >/dev/null
 fi
 # What `pulumi` needs (CLI, language host, providers), and what only the `cluster` tests start.
-engine_modules=(random command docker kubernetes)
+cli_modules=(pulumi language-python)
+provider_modules=(random command docker kubernetes)
 cluster_modules=(etcd kube kwok kube-node runc cni pause coredns kube-router)
 if [ "${MOORINGS_BUILD_CLI:-}" != 1 ] && cli="$(own_cli)"; then
     echo "setup: using your $cli ($("$cli" version)); building only the provider plugins"
     mkdir -p toolchain/bin && ln -sfn "$(readlink -f "$cli")" toolchain/bin/pulumi
-else
-    engine_modules=(pulumi language-python "${engine_modules[@]}")
+    cli_modules=()
 fi
 if [ "${MOORINGS_CLUSTER_BUILD:-}" = background ]; then
-    # The cluster parts build at the lowest priority beside everything after this, on the CPU the
-    # rest leaves idle (the tests mostly wait on containers); tests/cluster_toolchain.py waits
-    # for the state file before the first cluster test. CI does this (.ci/run).
-    bash scripts/cluster_build.sh start "${cluster_modules[@]}"
-    bash toolchain/build.sh "${engine_modules[@]}"
+    # The Kubernetes provider (the longest plugin build) and the cluster parts build at the lowest
+    # priority beside everything after this, on the CPU the rest leaves idle (the tests mostly wait
+    # on containers); the provider's plugin is installed at the end (scripts/cluster_build.sh).
+    # The tests that need either run last and wait for that build (tests/cluster_toolchain.py).
+    # It starts once the CLI is built, which the plugin's install runs. CI does this (.ci/run).
+    [ ${#cli_modules[@]} -eq 0 ] || bash toolchain/build.sh "${cli_modules[@]}"
+    provider_modules=(random command docker)
+    bash scripts/cluster_build.sh start kubernetes "${cluster_modules[@]}"
+    bash toolchain/build.sh "${provider_modules[@]}"
 else
     rm -rf toolchain/.cluster-build  # the state of an earlier background build no longer holds
-    bash toolchain/build.sh "${engine_modules[@]}" "${cluster_modules[@]}"
+    bash toolchain/build.sh "${cli_modules[@]}" "${provider_modules[@]}" "${cluster_modules[@]}"
 fi
 
 . toolchain/env.sh
 
 # 3. Plugins into the plugin cache, so any CLI (ours or the user's) finds these exact releases.
-plugins="${PULUMI_HOME:-$HOME/.pulumi}/plugins"
-for pin in "random $PIN_RANDOM" "command $PIN_COMMAND" "docker $PIN_DOCKER" "kubernetes $PIN_KUBERNETES"; do
-    set -- $pin
-    built="toolchain/bin/pulumi-resource-$1"
-    if ! cmp -s "$built" "$plugins/resource-$1-v$2/pulumi-resource-$1"; then
-        pulumi plugin install resource "$1" "$2" --file "$built" >/dev/null
-        echo "setup: plugin resource-$1 v$2 installed into $plugins"
-    fi
-done
+bash scripts/install_plugins.sh "${provider_modules[@]}"
 
 # 4. `pulumi` on PATH: our launcher, unless the user's own CLI is there (scripts/link_launcher.sh:
 # another checkout's launcher is re-pointed to this one's, a `pulumi` not Moorings' left alone).

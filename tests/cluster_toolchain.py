@@ -1,6 +1,7 @@
-"""The cluster tier's binaries may still be building when the tests start: scripts/setup.sh with
-MOORINGS_CLUSTER_BUILD=background (as .ci/run) builds them beside the other tiers' tests. The
-first cluster test waits here for that build; a failed build fails it with the build's words."""
+"""The cluster tier's binaries and the Kubernetes provider may still be building when the tests
+start: scripts/setup.sh with MOORINGS_CLUSTER_BUILD=background (as .ci/run) builds them beside the
+other tiers' tests. The first cluster test, and each module marked `kubernetes_provider`, waits here
+for that build; a failed build fails it with the build's words."""
 
 from __future__ import annotations
 
@@ -22,10 +23,19 @@ def build_dir() -> Path:
     return Path(os.environ.get("MOORINGS_CLUSTER_BUILD_DIR", ROOT / "toolchain" / ".cluster-build"))
 
 
+def build_status() -> str:
+    """running PID, done, or failed RC; done when none was started (the set-up built everything)."""
+    state = build_dir() / "state"
+    return state.read_text().strip() if state.exists() else "done"
+
+
+def building_in_the_background() -> bool:
+    return build_status().startswith("running")
+
+
 def wait_for_cluster_toolchain() -> None:
     """Returns at once unless a background build is running; then waits until it ends."""
-    state = build_dir() / "state"
-    status = state.read_text().strip() if state.exists() else "done"  # none started: built by set-up
+    status = build_status()
     if status == "done":
         return
     if not status.startswith("running"):

@@ -4,6 +4,8 @@ and the policy pack's rules the way the policy host runs them: from policies/.""
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "policies"))
@@ -12,14 +14,29 @@ sys.path.insert(0, str(ROOT / "policies"))
 from tests.control_plane import control_plane  # noqa: E402,F401
 from tests.kubernetes_node import kubernetes_node  # noqa: E402,F401
 
-# Tiers run cheapest first, and the cluster tier last: its toolchain may still be building in the
-# background (scripts/setup.sh, MOORINGS_CLUSTER_BUILD=background) while the others run.
-TIER_ORDER = ("unit", "engine", "app", "cluster")
+from tests.cluster_toolchain import wait_for_cluster_toolchain  # noqa: E402
+
+# Tiers run cheapest first, and the cluster tier last: its toolchain and the Kubernetes provider
+# may still be building in the background (scripts/setup.sh, MOORINGS_CLUSTER_BUILD=background)
+# while the others run. The engine modules marked `kubernetes_provider` run after the app tier, for
+# the same reason.
+TIER_ORDER = ("unit", "engine", "app", "kubernetes_provider", "cluster")
+
+
+def tier(item) -> int:
+    folder = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+    if folder == "engine" and item.get_closest_marker("kubernetes_provider"):
+        folder = "kubernetes_provider"
+    return TIER_ORDER.index(folder) if folder in TIER_ORDER else len(TIER_ORDER)
 
 
 def pytest_collection_modifyitems(session, config, items):
-    def tier(item) -> int:
-        folder = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
-        return TIER_ORDER.index(folder) if folder in TIER_ORDER else len(TIER_ORDER)
-
     items.sort(key=tier)  # stable: each module's tests stay together, in their order
+
+
+@pytest.fixture(autouse=True, scope="module")
+def kubernetes_provider_built(request):
+    """A module marked `kubernetes_provider` waits, before its own fixtures deploy anything, for a
+    background build of the provider (none running: no wait)."""
+    if request.node.get_closest_marker("kubernetes_provider"):
+        wait_for_cluster_toolchain()

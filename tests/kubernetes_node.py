@@ -255,6 +255,14 @@ class KubernetesNode:
             raise AssertionError(f"ctr {' '.join(args)} exited {result.returncode}: {result.stderr}")
         return result
 
+    def task_pid(self, container_id: str) -> int:
+        """The host PID of a container's process, from containerd's list of tasks (TASK PID STATUS)."""
+        for line in self.ctr("tasks", "list").stdout.splitlines()[1:]:
+            task, pid = line.split()[:2]
+            if task == container_id:
+                return int(pid)
+        raise AssertionError(f"no running task for container {container_id}")
+
     def import_archive(self, archive: Path) -> None:
         self.ctr("images", "import", str(archive))
         for line in self.ctr("images", "list").stdout.splitlines()[1:]:  # REF TYPE DIGEST ...

@@ -54,14 +54,17 @@ def service(
     ports: Sequence[k8s.core.v1.ServicePortArgs],
     service_type: str = "ClusterIP",
     cluster_ip: Optional[str] = None,
+    publish_not_ready: bool = False,
 ) -> k8s.core.v1.Service:
-    """A Service in front of workload `name`'s pods."""
+    """A Service in front of workload `name`'s pods; `publish_not_ready`: its addresses are
+    published before the pods are ready too."""
     return k8s.core.v1.Service(
         name,
         metadata=at.metadata(name),
         spec=k8s.core.v1.ServiceSpecArgs(
             type=service_type,
             cluster_ip=cluster_ip,
+            publish_not_ready_addresses=publish_not_ready or None,
             selector=at.selector(name),
             ports=list(ports),
         ),

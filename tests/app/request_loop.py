@@ -34,6 +34,10 @@ class RequestLoop:
         self._stop.set()
         self._thread.join(timeout=30)
 
+    def now(self) -> float:
+        """Seconds since the start, on the clock of `answers`."""
+        return time.monotonic() - self._started
+
     def _run(self) -> None:
         while not self._stop.is_set() and len(self.answers) < MAX_REQUESTS:
             elapsed = time.monotonic() - self._started
@@ -60,6 +64,17 @@ class RequestLoop:
         """From the first failed request to the last one (0 when none failed)."""
         failed = self.failures
         return failed[-1][0] - failed[0][0] if failed else 0.0
+
+    def back_after(self, since: float) -> float:
+        """Seconds from `since` (on the clock of `answers`) to the first answer after the last failed
+        one: when the page was served again for good (0 when nothing failed after `since`)."""
+        after = [(at, status) for at, status in self.answers if at >= since]
+        failed = [i for i, (_, status) in enumerate(after) if status == 0 or status >= 500]
+        if not failed:
+            return 0.0
+        if failed[-1] + 1 == len(after):
+            raise AssertionError(f"the last answer failed: {self.summary()}")
+        return after[failed[-1] + 1][0] - since
 
     def summary(self) -> str:
         failed = self.failures

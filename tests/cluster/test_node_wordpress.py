@@ -5,7 +5,10 @@ install a no-op open and a real close, through the stack's NetworkPolicies), and
 reached over `kubectl port-forward` on 127.0.0.1, installs itself on the database and serves
 what it published, also when scaled to 3 and back to 2. The running pods are checked as the kernel sees them (their user, capabilities,
 seccomp, secret files), the stack's policies (enforced by kube-router) keep other pods from
-MySQL, and its disruption budget refuses an eviction that would take a second pod down."""
+MySQL, and its disruption budget refuses an eviction that would take a second pod down.
+Faults: MySQL killed under a visitor's requests (the site answers again with no deploy), a
+rotation's `up` killed with SIGKILL (the next plain `up` finishes it); then a backup, the stack
+destroyed, and the backup restored into a fresh one."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tarfile
 import time
@@ -26,6 +30,7 @@ from typing import Iterator, Optional
 
 import pytest
 
+from moorings.wordpress_builders.kubernetes.rotation import NAME as CREDENTIALS
 from moorings.wordpress_builders.kubernetes.wordpress import WP_CONTENT
 from tests.app.app_images import IMAGES
 from tests.app.backups_script import BACKUPS, SCRIPT_TIMEOUT
@@ -34,7 +39,7 @@ from tests.app.wordpress_client import WordPressSite, png, post_path, upload_pat
 from tests.cluster_stacks import existing_mode_project, kubernetes_config, names, provide_volumes, wait_for_ready_replicas
 from tests.control_plane import free_port
 from tests.node_images import SHELL_IMAGE
-from tests.pulumi_engine import TOOLCHAIN_BIN, engine_required, require_engine
+from tests.pulumi_engine import TOOLCHAIN_BIN, changed_steps, engine_required, require_engine
 
 pytestmark = [pytest.mark.engine, pytest.mark.cluster, pytest.mark.app]
 
@@ -45,6 +50,9 @@ MYSQL = "app.kubernetes.io/name=mysql"
 TITLE = "Served by a real kubelet"
 MOST_REPLICAS = 5
 ROTATED_PASSWORD = "Node-Rotated-Password-5c7a"
+KILLED_ROTATION_PASSWORD = "Node-Killed-Rotation-Password-2d9e"
+JOB = "kubernetes:batch/v1:Job"
+RECOVERED_WITHIN = 120  # seconds after MySQL's kill: the kubelet's restart and the probes, with room
 # The images' own users (moorings/wordpress_args.py): the pods run as them, and their group
 # (the pod's fsGroup) is the only one, beside root, that may read the secret files.
 READERS = {"wordpress": (33, 33), "mysql": (999, 999)}
@@ -311,6 +319,39 @@ def test_mysql_recreated_on_its_volume_still_has_the_post(staging, kubernetes_no
         wait_for(lambda: _post_missing(url, published, site), 120, "the post served after MySQL's pod was recreated")
 
 
+def test_wordpress_answers_again_after_mysql_is_killed_under_traffic_without_a_deploy(staging, kubernetes_node, site, published):
+    """MySQL's process killed from the host (SIGKILL, as the kernel's OOM killer does) while a
+    visitor reads the post through WordPress's Service: the kubelet restarts the container in the
+    same pod, and WordPress answers again once MySQL is back, with no deploy."""
+    _, namespace = staging
+    plane = kubernetes_node.plane
+    before = plane.get("pod", "mysql-0", "-n", namespace)
+    (status,) = before["status"]["containerStatuses"]
+    pid = kubernetes_node.task_pid(status["containerID"].removeprefix("containerd://"))
+    assert Path(f"/proc/{pid}/comm").read_text().strip() in ("mariadbd", "mysqld")  # the server, not a shell
+    service = service_address(plane, namespace)
+    wait_for(lambda: _post_missing(service, published, site), 60, f"the post at the Service ({service})")
+
+    def restarted() -> Optional[str]:
+        (now,) = plane.get("pod", "mysql-0", "-n", namespace)["status"]["containerStatuses"]
+        return None if now["restartCount"] == status["restartCount"] + 1 and now["ready"] else f"restarts {now['restartCount']}, ready {now['ready']}"
+
+    def served_again() -> Optional[str]:
+        last = [answer for at, answer in loop.answers if at >= killed_at][-3:]
+        return None if last == [200, 200, 200] else f"last answers {last}"
+
+    with RequestLoop(service + post_path(published["id"]), headers={"Host": urllib.parse.urlsplit(site.url).netloc}) as loop:
+        time.sleep(3)  # answered before the fault
+        killed_at = loop.now()
+        os.kill(pid, signal.SIGKILL)
+        ready = wait_for(restarted, RECOVERED_WITHIN, "mysql-0's container restarted by the kubelet and ready", every=0.5)
+        wait_for(served_again, 60, "WordPress serving the post again", every=0.2)
+    print(f"node: MySQL killed under traffic: {loop.summary()}; served again for good {loop.back_after(killed_at):.1f} s "
+          f"after the kill; the pod ready again within {ready:.1f} s")
+    assert plane.get("pod", "mysql-0", "-n", namespace)["metadata"]["uid"] == before["metadata"]["uid"]  # the same pod
+    assert loop.back_after(killed_at) < RECOVERED_WITHIN
+
+
 @pytest.mark.parametrize("replicas", [MOST_REPLICAS, 2])
 def test_scaling_readies_that_many_wordpress_pods_each_serving_the_post(staging, kubernetes_node, site, published, replicas):
     project, namespace = staging
@@ -355,6 +396,53 @@ def test_a_rotated_password_runs_both_jobs_on_the_node_and_the_post_is_still_ser
     wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
     with forwarded(kubernetes_node, namespace) as url:
         wait_for(lambda: _post_missing(url, published, site), 120, "the post served after the rotation")
+
+
+def credential_jobs(plane, namespace: str) -> set[str]:
+    """The names of the rotation's Jobs in the cluster, the old ones not yet deleted included."""
+    return {j["metadata"]["name"] for j in plane.get("jobs", "-n", namespace)["items"] if j["metadata"]["name"].startswith(f"{CREDENTIALS}-")}
+
+
+def jobs_in_state(project, namespace: str) -> set[str]:
+    """The names of the Jobs the state holds (a Kubernetes object's ID is namespace/name)."""
+    return {r["id"].removeprefix(f"{namespace}/") for r in project.deployment(STACK)["resources"] if r["type"] == JOB}
+
+
+def test_a_rotation_killed_once_its_job_exists_is_finished_by_the_next_plain_up(staging, kubernetes_node, site, published):
+    """`up` killed with SIGKILL (the CLI, its language host and providers) as soon as the
+    rotation's opening Job exists, while the provider waits for it to complete: the next plain
+    `up`, through the launcher a user runs, finishes the rotation with nothing edited by hand
+    (server-side apply takes over the Job of that name; the launcher drops the interrupted create)."""
+    project, namespace = staging
+    plane = kubernetes_node.plane
+    first = credential_jobs(plane, namespace)
+    project.set(STACK, "mysqlPassword", KILLED_ROTATION_PASSWORD, secret=True)
+    assert project.up_killed_when(STACK, lambda: bool(credential_jobs(plane, namespace) - first), timeout=300, every=0.5), \
+        "the up ended before the rotation's Job existed"
+    made = credential_jobs(plane, namespace) - first
+    unknown = made - jobs_in_state(project, namespace)
+    pending = [op["resource"]["urn"] for op in project.deployment(STACK).get("pending_operations") or []]
+    print(f"node: up killed once {sorted(made)} existed; unknown to the state: {sorted(unknown)}; pending: {pending}")
+
+    started = time.monotonic()
+    recovered = project.up_as_a_user(STACK)
+    print(f"node: the next plain up took {time.monotonic() - started:.1f} s")
+    assert "removed a stale lock of stack" in recovered.stderr, recovered.stderr[-3000:]
+    if unknown:
+        assert "cleared the interrupted create of" in recovered.stderr and "Job::mysql-credentials" in recovered.stderr, \
+            recovered.stderr[-3000:]
+    assert not project.deployment(STACK).get("pending_operations")
+    jobs = rotation_jobs(plane, namespace)
+    assert sorted(jobs) == ["mysql-credentials", "mysql-credentials-close"]  # the old ones deleted
+    assert {j["metadata"]["name"] for j in jobs.values()} == jobs_in_state(project, namespace)
+    assert made <= jobs_in_state(project, namespace)  # the Job the killed up made is the one the state holds
+    assert all(j["metadata"]["name"] not in first and j["status"].get("succeeded") == 1 for j in jobs.values()), \
+        [(j["metadata"]["name"], j["status"]) for j in jobs.values()]
+    closed = plane.kubectl("logs", "-n", namespace, f"job/{jobs['mysql-credentials-close']['metadata']['name']}").stdout
+    assert "the database's passwords are the new ones" in closed, closed
+    assert changed_steps(project.preview_json(STACK)) == []
+    wait_for_ready_replicas(plane, namespace, "deployment/wordpress", 2)
+    wait_for(lambda: _post_missing(service_address(plane, namespace), published, site), 120, "the post served after the killed rotation")
 
 
 # -- backups and restore (scripts/backups.sh --namespace; moorings/kubernetes_backups.py) ----------

@@ -19,7 +19,7 @@ import yaml
 from tests.component_package import PACKAGE, PROVIDER_DIR, TOKENS
 from tests.pulumi_engine import TIMEOUT, engine_env, require_engine
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.kubernetes_provider]
 
 GIVEN = "Given-Api-Token-7e3b91"  # a configured secret: must never be plain in state or outputs
 ROOT_PASSWORD = "Given-Root-Password-52ac0d"

@@ -8,7 +8,7 @@ import pytest
 from tests.pulumi_engine import EngineProject, require_engine
 from tests.stack_config import ROOT, committed_stacks, stack_config
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.kubernetes_provider]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from tests.pulumi_engine import assert_an_autoscaled_replica_count_warns_and_changes_nothing, assert_destroy_keeps_only_the_protected_claims, EngineProject, require_engine
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.kubernetes_provider]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from tests.pulumi_engine import EngineProject, changed_steps, require_engine, step_summary
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.kubernetes_provider]
 
 WORDPRESS = "kubernetes:apps/v1:Deployment::wordpress"
 SECRET = "kubernetes:core/v1:Secret::secret"

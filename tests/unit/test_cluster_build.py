@@ -8,6 +8,7 @@ import pytest
 
 from tests import cluster_toolchain
 from tests.cluster_toolchain import CLUSTER_BUILD, wait_for_cluster_toolchain
+from tests.pulumi_engine import engine_problem
 
 
 @pytest.fixture
@@ -63,3 +64,13 @@ def test_the_cluster_tier_waits_for_a_running_build_then_goes_on(build_dir):
     build.wait(timeout=10)
     assert int((build_dir / "waited").read_text()) >= 1
     assert cluster_toolchain.build_dir() == build_dir
+
+
+def test_the_kubernetes_plugin_is_no_missing_tool_while_the_background_build_makes_it(build_dir, tmp_path, monkeypatch):
+    """The tiers before the modules that deploy to Kubernetes run while it builds; those wait for it."""
+    monkeypatch.setenv("PULUMI_HOME", str(tmp_path / "empty-home"))
+    (build_dir / "state").write_text("done\n")
+    assert "resource-kubernetes-v" in engine_problem()
+    (build_dir / "state").write_text(f"running {os.getpid()}\n")
+    problem = engine_problem()
+    assert "resource-kubernetes-v" not in problem and "resource-docker-v" in problem

@@ -1,8 +1,8 @@
 """The launcher's clearing of interrupted creates after a successful `up`
 (toolchain/launcher/pending_creates.py): only a create that may run again (a named docker or Swarm
-object, an image, a volume, a password, a command), and only once the state holds it again; anything
-else stays for a person to judge. The app tier kills `up` for
-real (tests/app/test_app_faults.py)."""
+object, an image, a volume, a password, a command, a Kubernetes object of the same name), and only
+once the state holds it again; anything else stays for a person to judge. The app tier kills `up` for
+real (tests/app/test_app_faults.py), the cluster tier on the node (tests/cluster/test_node_wordpress.py)."""
 
 import json
 import subprocess
@@ -18,12 +18,22 @@ VOLUME = "urn:pulumi:dev::moorings::moorings:index:WordPressStack$docker:index/v
 DEPLOYMENT = "urn:pulumi:prod::moorings::moorings:index:WordPressStack$kubernetes:apps/v1:Deployment::wordpress"
 
 
-def creating(urn, type_):
-    return {"type": "creating", "resource": {"urn": urn, "type": type_}}
+JOB = "urn:pulumi:staging::moorings::moorings:index:WordPressStack$kubernetes:batch/v1:Job::mysql-credentials"
+JOB_TYPE = "kubernetes:batch/v1:Job"
 
 
-def export(resources, pending):
-    return {"version": 3, "deployment": {"resources": [{"urn": u} for u in resources], "pending_operations": pending}}
+def creating(urn, type_, inputs=None):
+    return {"type": "creating", "resource": {"urn": urn, "type": type_, **({"inputs": inputs} if inputs else {})}}
+
+
+def named(name, namespace="moorings-staging"):
+    return {"metadata": {"name": name, "namespace": namespace}}
+
+
+def export(resources, pending, inputs=None):
+    """`inputs`: the held resources' inputs, by URN."""
+    held = [{"urn": u, **({"inputs": inputs[u]} if inputs and u in inputs else {})} for u in resources]
+    return {"version": 3, "deployment": {"resources": held, "pending_operations": pending}}
 
 
 def run(exported):
@@ -64,3 +74,20 @@ def test_other_pending_operations_and_other_types_stay():
     deleting = {"type": "deleting", "resource": {"urn": WORDPRESS, "type": CONTAINER}}
     assert run(export([WORDPRESS, DEPLOYMENT], [deleting, creating(DEPLOYMENT, "kubernetes:apps/v1:Deployment")])).returncode == 3
     assert run(export([WORDPRESS], [])).returncode == 3
+
+
+def test_a_kubernetes_objects_interrupted_create_is_dropped_when_the_state_holds_the_object_of_that_name():
+    """Server-side apply took over the object the killed create made: the same namespace and name."""
+    job = named("mysql-credentials-0f3a9c2b1d")
+    done = run(export([JOB], [creating(JOB, JOB_TYPE, job)], {JOB: job}))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["deployment"]["pending_operations"] == []
+    assert f"cleared the interrupted create of {JOB}: this up created it again" in done.stderr
+
+
+def test_a_kubernetes_create_of_another_name_or_namespace_or_of_no_name_stays():
+    """An auto-named object gets a new random suffix on each create: the one the killed create
+    made is still in the cluster, unknown to the state."""
+    held = {JOB: named("mysql-credentials-5d8e1")}
+    for interrupted in (named("mysql-credentials-a91c0"), named("mysql-credentials-5d8e1", "moorings-prod"), None):
+        assert run(export([JOB], [creating(JOB, JOB_TYPE, interrupted)], held)).returncode == 3, interrupted

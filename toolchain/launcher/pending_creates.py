@@ -13,7 +13,12 @@ resource again (the next `up` created it):
   image, and answers a volume create with the volume of that name);
 - a generated password: the interrupted create made nothing outside the state;
 - a command: Moorings' scripts check before they act (moorings/swarm_scripts, db_scripts),
-  so the one that ran again did what the interrupted one had begun.
+  so the one that ran again did what the interrupted one had begun;
+- a Kubernetes object named as the held one is (same namespace and name in both inputs): the
+  provider (pulumi-kubernetes 4.25, toolchain/pins.sh) creates by server-side apply, which takes
+  over an object of that name, so the object the interrupted create made is the one the state now
+  holds. An auto-named object (a random suffix) would differ in name: that create stays, since
+  what it made is left in the cluster.
 So its pending create is dropped. Anything else stays."""
 
 from __future__ import annotations
@@ -34,14 +39,33 @@ RETRY_SAFE = {
     "command:local:Command",
     "command:remote:Command",
 }
+KUBERNETES = "kubernetes:"  # any type of the Kubernetes provider (above)
+
+
+def object_name(resource: dict) -> tuple[str, str]:
+    """A Kubernetes resource's (namespace, name) as its inputs give them (the provider's check
+    has written an auto-name there); empty when they give none."""
+    metadata = (resource.get("inputs") or {}).get("metadata") or {}
+    return str(metadata.get("namespace") or ""), str(metadata.get("name") or "")
+
+
+def is_moot(op: dict, held: dict[str, dict]) -> bool:
+    """A create that was interrupted and that this `up` made again, the same object (above)."""
+    resource = op["resource"]
+    again = held.get(resource["urn"])
+    if op.get("type") != "creating" or again is None:
+        return False
+    if resource.get("type", "").startswith(KUBERNETES):
+        return object_name(resource)[1] != "" and object_name(resource) == object_name(again)
+    return resource.get("type") in RETRY_SAFE
 
 
 def main() -> int:
     exported = json.load(sys.stdin)
     deployment = exported.get("deployment") or {}
-    held = {resource["urn"] for resource in deployment.get("resources") or []}
+    held = {resource["urn"]: resource for resource in deployment.get("resources") or []}
     pending = deployment.get("pending_operations") or []
-    moot = [op for op in pending if op.get("type") == "creating" and op["resource"].get("type") in RETRY_SAFE and op["resource"]["urn"] in held]
+    moot = [op for op in pending if is_moot(op, held)]
     if not moot:
         return 3
     deployment["pending_operations"] = [op for op in pending if op not in moot]

@@ -48,6 +48,9 @@ def mysql_statefulset(
         NAME,
         [k8s.core.v1.ServicePortArgs(name=NAME, port=MYSQL_PORT, target_port=NAME)],
         cluster_ip="None",  # headless: the StatefulSet's stable DNS name, no load balancing
+        # The one server's address stays in DNS while its container restarts: clients reach it as
+        # soon as it listens, not once the kubelet's probes have seen it ready again.
+        publish_not_ready=True,
     )
     (secret_volume,) = secrets.attachments
     writable = [scratch(path, size, name) for path, size, name in SCRATCH]
