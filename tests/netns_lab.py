@@ -47,6 +47,25 @@ def pids_in_netns(namespace: str) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process under `pid`, also those in process groups or sessions of their own (the CLI
+    starts its plugins so): from each process's parent in /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def end_pids(pids: list[int], grace: float = 10.0) -> None:
     """SIGTERM, then SIGKILL whatever still runs after `grace` seconds."""
     for pid in pids:

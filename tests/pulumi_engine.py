@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from tests.cluster_toolchain import building_in_the_background
+from tests.netns_lab import descendants, signal_pid
 from tests.stack_config import ROOT
 
 TOOLCHAIN_BIN = ROOT / "toolchain" / "bin"
@@ -176,15 +177,13 @@ class EngineProject:
         try:
             while process.poll() is None and time.monotonic() < deadline:
                 if condition():
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+                    kill_with_plugins(process)
                     return True
                 time.sleep(every)
             return False
         finally:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                kill_with_plugins(process)
 
     def preview_json(self, stack: str, *extra: str, check: bool = True) -> dict[str, Any]:
         result = self.pulumi("preview", "-s", stack, "--json", *self.policy_args(stack), *extra, check=check)
@@ -212,6 +211,16 @@ class EngineProject:
         """Resources of type `type_` in the state: their `name` output -> their ID (a Docker
         container's, a Swarm service's)."""
         return {r["outputs"]["name"]: r["id"] for r in self.deployment(stack)["resources"] if r["type"] == type_ and "id" in r}
+
+
+def kill_with_plugins(process: subprocess.Popen) -> None:
+    """SIGKILL to the CLI's process group and to its plugins, which run in groups of their own:
+    found by their parents, or they would go on as orphans after the kill."""
+    plugins = descendants(process.pid)
+    os.killpg(process.pid, signal.SIGKILL)
+    for pid in plugins:
+        signal_pid(pid, signal.SIGKILL)
+    process.wait()
 
 
 @dataclass(frozen=True)
