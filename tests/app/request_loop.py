@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Optional
 
 MAX_REQUESTS = 4000
 MAX_SECONDS = 900
@@ -64,6 +65,12 @@ class RequestLoop:
         """From the first failed request to the last one (0 when none failed)."""
         failed = self.failures
         return failed[-1][0] - failed[0][0] if failed else 0.0
+
+    def serving_since(self, since: float, count: int = 3) -> Optional[str]:
+        """None once the last `count` answers after `since` are 200s, else what they were (a
+        wait_for check)."""
+        last = [status for at, status in self.answers if at >= since][-count:]
+        return None if last == [200] * count else f"the last answers: {last}"
 
     def back_after(self, since: float) -> float:
         """Seconds from `since` (on the clock of `answers`) to the first answer after the last failed

@@ -1,14 +1,16 @@
 """swarm (recipes 2-4, single node) with the real application: WordPress and MariaDB of
 scripts/images.sh as Swarm services, published through the edge (`swarm.routing: edge`, since
 this machine's kernel has no IPVS for the routing mesh), driven over HTTP as a person would.
-Each test is one thing a user or the orchestrator does to the stack, in order; after each,
+Each test is one thing a user, the orchestrator or a fault does to the stack, in order; after each,
 what the person published is still served at the stack's `url` output. The stack keeps backups
 (backup.enabled, issue 23): the last tests take one, destroy the site, bring up an empty one,
 restore, and the post and the upload are served again."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 import subprocess
 import time
 
@@ -17,6 +19,7 @@ import pytest
 from tests.app.app_images import built_images, swarm_application_settings
 from tests.app.backups_script import backups
 from tests.app.interrupted_up import engine_made, finish_interrupted_up
+from tests.app.request_loop import RequestLoop
 from tests.app.site_content import SiteUnderTest, assert_served, publish, rotate_database_passwords, session_problem
 from tests.app.database_probe import database_accepts
 from tests.app.wordpress_client import WordPressSite, post_path, wait_for
@@ -273,6 +276,26 @@ def test_a_task_killed_by_hand_is_replaced_by_the_orchestrator_with_no_data_lost
     print(f"the orchestrator replaced the killed task in {took:.1f} s")
     assert_served(swarm.url, swarm.published)
     assert wait_for(lambda: session_problem(swarm.admin), 60, "the admin's session") >= 0
+
+
+def test_wordpress_answers_again_after_the_mysql_task_is_killed_under_traffic_without_a_deploy(swarm):
+    """MySQL's process killed from the host (SIGKILL, as the kernel's OOM killer does) while a
+    visitor reads the post: Swarm starts a new task on the same volume (restart condition `any`,
+    after its 5 s delay) and WordPress answers again once it is up, with no deploy."""
+    (victim,) = task_containers("mysql")
+    pid = inspect(victim)["State"]["Pid"]
+    with RequestLoop(swarm.url + post_path(swarm.published.post_id)) as loop:
+        time.sleep(3)  # answered before the fault
+        killed_at = loop.now()
+        os.kill(pid, signal.SIGKILL)  # the database's process, not `docker kill` (a stop)
+        replaced = wait_for(lambda: None if task_containers("mysql") not in ([], [victim]) else "the killed task only",
+                            CONVERGED_WITHIN, "a new MySQL task", every=0.5)
+        wait_for(lambda: loop.serving_since(killed_at), 120, "WordPress serving the post again", every=0.2)
+    print(f"MySQL's task killed under traffic on swarm: {loop.summary()}; served again for good "
+          f"{loop.back_after(killed_at):.1f} s after the kill; a new task within {replaced:.1f} s")
+    assert all(at >= killed_at for at, _ in loop.failures), loop.failures  # served until the kill
+    assert victim not in task_containers("mysql")  # replaced by the orchestrator, not by a deploy
+    assert_served(swarm.url, swarm.published)
 
 
 def test_a_second_up_changes_nothing_and_the_site_stays(swarm):

@@ -336,16 +336,12 @@ def test_wordpress_answers_again_after_mysql_is_killed_under_traffic_without_a_d
         (now,) = plane.get("pod", "mysql-0", "-n", namespace)["status"]["containerStatuses"]
         return None if now["restartCount"] == status["restartCount"] + 1 and now["ready"] else f"restarts {now['restartCount']}, ready {now['ready']}"
 
-    def served_again() -> Optional[str]:
-        last = [answer for at, answer in loop.answers if at >= killed_at][-3:]
-        return None if last == [200, 200, 200] else f"last answers {last}"
-
     with RequestLoop(service + post_path(published["id"]), headers={"Host": urllib.parse.urlsplit(site.url).netloc}) as loop:
         time.sleep(3)  # answered before the fault
         killed_at = loop.now()
         os.kill(pid, signal.SIGKILL)
         ready = wait_for(restarted, RECOVERED_WITHIN, "mysql-0's container restarted by the kubelet and ready", every=0.5)
-        wait_for(served_again, 60, "WordPress serving the post again", every=0.2)
+        wait_for(lambda: loop.serving_since(killed_at), 60, "WordPress serving the post again", every=0.2)
     print(f"node: MySQL killed under traffic: {loop.summary()}; served again for good {loop.back_after(killed_at):.1f} s "
           f"after the kill; the pod ready again within {ready:.1f} s")
     assert plane.get("pod", "mysql-0", "-n", namespace)["metadata"]["uid"] == before["metadata"]["uid"]  # the same pod
