@@ -75,9 +75,10 @@ def restart(engine: NodeEngine) -> float:
 
 
 def restarted_during_up(project: EngineProject, stack: str, engine: NodeEngine, begun: Callable[[], bool],
-                        within: float = 300) -> tuple[float, int, list[str]]:
+                        within: float = 300, meanwhile: Callable[[], None] = lambda: None) -> tuple[float, int, list[str]]:
     """`up` (the CLI, as CI runs it), and the engine restarted as soon as `begun()` holds:
-    (seconds the engine was down, that `up`'s exit code, its first lines naming an error)."""
+    (seconds the engine was down, that `up`'s exit code, its first lines naming an error).
+    `meanwhile()` runs every second until that `up` ends: what a user watching it would do."""
     log = project.dir / "interrupted-up.log"
     with open(log, "w") as out:
         up = subprocess.Popen([*project.launcher, "pulumi", "up", "-s", stack, "--yes", "--skip-preview", "--non-interactive",
@@ -89,7 +90,11 @@ def restarted_during_up(project: EngineProject, stack: str, engine: NodeEngine, 
             time.sleep(0.2)
         assert up.poll() is None, f"`up` ended before the engine was restarted:\n{log.read_text()[-3000:]}"
         down = restart(engine)
-        exit_code = up.wait(timeout=TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while up.poll() is None and time.monotonic() < deadline:
+            meanwhile()
+            time.sleep(1)
+        exit_code = up.wait(timeout=1)
     finally:
         if up.poll() is None:
             up.kill()

@@ -9,13 +9,15 @@ this host's at the same port (tests/netns_forward.py).
   tasks for the stopped ones; the post is served again with no deploy.
 - Restarted while `up` replaces WordPress's service: that `up` fails or finishes; either way a
   plain `up` (the launcher, as a user runs it) converges, with the data intact, every service
-  the one the state knows, no pending operation, and nothing more to do.
+  the one the state knows, no pending operation, and nothing more to do. Where the restart left
+  a stale vxlan device (a Docker bug), the test deletes it as the docs tell a user to.
 The figures (seconds the engine was down, what the interrupted `up` said, seconds until the post
 was served again) are printed."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 
@@ -73,6 +75,24 @@ def service_ids(engine: NodeEngine) -> dict[str, str]:
     return {name: engine.docker("service", "inspect", "--format", "{{.ID}}", short).stdout.strip() for name, short in ids.items()}
 
 
+STALE_VXLAN = "error creating vxlan interface: file exists"
+
+
+def free_stale_vxlan(engine: NodeEngine, freed: list[str]) -> None:
+    """moby/libnetwork#1765: an engine stopped while it created an overlay's vxlan device leaves the
+    device in the host's namespace (here the engine's), and every task on that network is then
+    rejected with STALE_VXLAN until it is deleted (seen here: WordPress's, until it was deleted by hand).
+    What docs/operators/data-safety.md tells a user to do, done once the tasks say so: a live
+    overlay's device is in its network's own namespace, so a `vx-` device here is a stale one."""
+    errors = engine.docker("service", "ps", "--no-trunc", "--format", "{{.Error}}", *service_ids(engine)).stdout
+    if STALE_VXLAN not in errors:
+        return
+    listed = subprocess.run(["ip", "-n", NETNS, "-o", "link", "show", "type", "vxlan"], capture_output=True, text=True, timeout=30).stdout
+    for device in [line.split(":")[1].strip() for line in listed.splitlines()]:
+        subprocess.run(["ip", "-n", NETNS, "link", "delete", device], capture_output=True, timeout=30)
+        freed.append(device)
+
+
 def left_on(engine: NodeEngine) -> dict[str, str]:
     """The stack's objects still on the engine, by kind (Swarm kinds only while in a swarm)."""
     swarm = engine.docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
@@ -106,8 +126,11 @@ def test_restarted_while_up_replaces_the_wordpress_service_a_plain_up_converges_
     def begun() -> bool:  # the old service deleted (delete-before-replace), the new one's create under way
         return service_ids(engine).get(f"{PREFIX}-wordpress") != old
 
-    down, interrupted, said = restarted_during_up(project, STACK, engine, begun)
-    print(f"swarm engine restarted mid-up: down {down:.1f} s; that up exited {interrupted}: {said}")
+    freed: list[str] = []
+    down, interrupted, said = restarted_during_up(project, STACK, engine, begun, meanwhile=lambda: free_stale_vxlan(engine, freed))
+    print(f"swarm engine restarted mid-up: down {down:.1f} s; that up exited {interrupted}: {said}; "
+          f"stale vxlan devices deleted (moby/libnetwork#1765): {freed or 'none'}")
+    free_stale_vxlan(engine, freed)
 
     assert_a_plain_up_converges(site, SERVICE, lambda: service_ids(engine), SERVICES, "swarm engine restarted mid-up")
 
