@@ -34,3 +34,15 @@ while docker service ps --format '{{.CurrentState}}' "$service" |
   waited=$((waited + 1))
 done
 echo "drain: every task of $service has stopped (${waited} s)" >&2
+# A stopped container of an earlier service of the same name: the engine was restarted while Swarm
+# removed that service (an `up` replacing it), so no task owns the container any more, nothing
+# removes it, and it holds the service's volumes (their delete then fails "in_use"; seen here
+# after a restart mid-`up`). On this node only.
+name=$(docker service inspect --format '{{.Spec.Name}}' "$service")
+id=$(docker service inspect --format '{{.ID}}' "$service")
+for container in $(docker ps -aq --filter "label=com.docker.swarm.service.name=$name" \
+  --filter status=created --filter status=exited --filter status=dead); do
+  if [ "$(docker inspect --format '{{index .Config.Labels "com.docker.swarm.service.id"}}' "$container")" != "$id" ]; then
+    docker rm --volumes "$container" >/dev/null && echo "drain: removed container $container, left by an earlier $name service" >&2
+  fi
+done

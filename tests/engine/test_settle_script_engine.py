@@ -1,7 +1,8 @@
 """settle.sh, the wait SwarmService declares after each change (`<name>-rollout`), against a real
 single-node swarm: run as the component declares it (`sh -s -- ID LIMIT DIGEST`, the script on
 stdin), right after a `docker service update --detach`, as the provider leaves it. The tests run
-in order on one service; the module leaves the swarm it made whatever happened."""
+in order on one service; the module leaves the swarm it made whatever happened. Last, drain.sh
+(`<name>-drain`, the delete step) on the same service."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import subprocess
 import pytest
 
 from moorings.swarm_service import SwarmService, SwarmServiceArgs
-from moorings.swarm_shell import NodeShell
+from moorings.swarm_shell import NodeShell, script_command
 from tests.docker_engine import docker, engine_problem, skip_or_fail, swarm_info
 from tests.harness import run_program
 from tests.standin_images import build
@@ -107,3 +108,24 @@ def test_a_rolled_back_update_fails_naming_swarms_message_and_the_tasks_error(se
     assert re.search(rf"; {NAME}\.\d+: (Complete|Failed) ", result.stderr), result.stderr
     assert "Swarm runs the previous spec" in result.stderr
     assert "pulumi up --refresh" in result.stderr
+
+
+def test_drain_removes_a_stopped_container_of_an_earlier_service_of_that_name_and_only_that(service):
+    """What an engine restarted while Swarm removed a service leaves: a stopped container labelled
+    with the service's name and the old service's ID, holding its volumes. drain.sh (the delete
+    step SwarmService declares) removes it, and leaves a container of the running service alone."""
+    image = docker("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", service).stdout.strip()
+    left = docker("create", "--label", f"com.docker.swarm.service.name={NAME}",
+                  "--label", "com.docker.swarm.service.id=an-earlier-service", image).stdout.strip()
+    current = docker("create", "--label", f"com.docker.swarm.service.name={NAME}",
+                     "--label", f"com.docker.swarm.service.id={service}", image).stdout.strip()
+    try:
+        assert left and current
+        drained = subprocess.run(["sh", "-c", script_command("drain.sh", service, "10")],
+                                 capture_output=True, text=True, timeout=120)
+        assert drained.returncode == 0, drained.stderr
+        assert f"drain: removed container {left[:12]}, left by an earlier {NAME} service" in drained.stderr
+        assert docker("inspect", left).returncode != 0
+        assert docker("inspect", current).returncode == 0
+    finally:
+        docker("rm", "--force", left, current)
