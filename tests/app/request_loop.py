@@ -16,6 +16,11 @@ MAX_SECONDS = 900
 PAUSE = 0.2  # seconds between requests: about five a second, a reader's refreshes, not a load test
 
 
+def failed(status: int) -> bool:
+    """No answer at all (0) or a server error."""
+    return status == 0 or status >= 500
+
+
 @dataclass
 class RequestLoop:
     url: str
@@ -58,7 +63,7 @@ class RequestLoop:
 
     @property
     def failures(self) -> list[tuple[float, int]]:
-        return [(at, status) for at, status in self.answers if status == 0 or status >= 500]
+        return [(at, status) for at, status in self.answers if failed(status)]
 
     @property
     def failed_seconds(self) -> float:
@@ -76,12 +81,12 @@ class RequestLoop:
         """Seconds from `since` (on the clock of `answers`) to the first answer after the last failed
         one: when the page was served again for good (0 when nothing failed after `since`)."""
         after = [(at, status) for at, status in self.answers if at >= since]
-        failed = [i for i, (_, status) in enumerate(after) if status == 0 or status >= 500]
-        if not failed:
+        failures = [i for i, (_, status) in enumerate(after) if failed(status)]
+        if not failures:
             return 0.0
-        if failed[-1] + 1 == len(after):
+        if failures[-1] + 1 == len(after):
             raise AssertionError(f"the last answer failed: {self.summary()}")
-        return after[failed[-1] + 1][0] - since
+        return after[failures[-1] + 1][0] - since
 
     def summary(self) -> str:
         failed = self.failures
