@@ -21,6 +21,7 @@ from tests.netns_lab import alive, end_pids, in_netns, kill_after, signal_pid
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 STORAGE_DRIVER = "overlay2"  # works on this ext4 root; vfs would copy every layer per container
 READY_TIMEOUT = 60  # seconds until the engine must answer
+ANSWER_TIMEOUT = 10  # seconds one `docker info` may take before it counts as no answer
 
 
 class NodeEngine:
@@ -62,7 +63,12 @@ class NodeEngine:
         )
 
     def answers(self) -> bool:
-        return self.docker("info", "--format", "{{.Driver}}", timeout=10).stdout.strip() == STORAGE_DRIVER
+        # A restarted swarm manager can hold `docker info` while it rejoins Raft: not ready yet.
+        try:
+            info = self.docker("info", "--format", "{{.Driver}}", timeout=ANSWER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return False
+        return info.stdout.strip() == STORAGE_DRIVER
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT
