@@ -22,7 +22,7 @@ from tests.app.app_images import built_images
 from tests.app.site_content import SiteUnderTest, assert_served
 from tests.node_engine import NodeEngine
 from tests.swarm_hosts import load_images
-from tests.pulumi_engine import TIMEOUT, EngineProject, changed_steps, require_engine
+from tests.pulumi_engine import TIMEOUT, EngineProject, changed_steps, kill_with_plugins, require_engine
 from tests.stack_config import ROOT
 
 DNS = "198.18.99.1"  # RFC 2544's test range, on the namespace's loopback
@@ -82,7 +82,8 @@ def restarted_during_up(project: EngineProject, stack: str, engine: NodeEngine, 
     log = project.dir / "interrupted-up.log"
     with open(log, "w") as out:
         up = subprocess.Popen([*project.launcher, "pulumi", "up", "-s", stack, "--yes", "--skip-preview", "--non-interactive",
-                               *project.policy_args(stack)], cwd=project.dir, env=project.env, stdout=out, stderr=subprocess.STDOUT)
+                               *project.policy_args(stack)], cwd=project.dir, env=project.env, stdout=out, stderr=subprocess.STDOUT,
+                              start_new_session=True)  # its own group: killed with its plugins, never pytest
     try:
         deadline = time.monotonic() + within
         while not begun() and up.poll() is None:
@@ -97,8 +98,7 @@ def restarted_during_up(project: EngineProject, stack: str, engine: NodeEngine, 
         exit_code = up.wait(timeout=1)
     finally:
         if up.poll() is None:
-            up.kill()
-            up.wait()
+            kill_with_plugins(up)
     said = [line for line in log.read_text().splitlines() if "error" in line.lower()][:3]
     return down, exit_code, said
 
