@@ -27,7 +27,9 @@ class RequestLoop:
     headers: dict[str, str] = field(default_factory=dict)
     """Sent with each request, e.g. the Host a site was installed at when `url` is another address."""
     answers: list[tuple[float, int]] = field(default_factory=list)
-    """(seconds since the start, HTTP status; 0 for no answer at all)."""
+    """(seconds since the start when the request was sent, HTTP status; 0 for no answer at all)."""
+    ended: list[float] = field(default_factory=list)
+    """When each answer arrived, on the same clock, in the order of `answers`."""
 
     def __enter__(self) -> "RequestLoop":
         self._stop = threading.Event()
@@ -49,7 +51,9 @@ class RequestLoop:
             elapsed = time.monotonic() - self._started
             if elapsed > MAX_SECONDS:
                 return
-            self.answers.append((elapsed, self._status()))
+            status = self._status()
+            self.ended.append(self.now())
+            self.answers.append((elapsed, status))
             time.sleep(PAUSE)
 
     def _status(self) -> int:
@@ -78,15 +82,16 @@ class RequestLoop:
         return None if last == [200] * count else f"the last answers: {last}"
 
     def back_after(self, since: float) -> float:
-        """Seconds from `since` (on the clock of `answers`) to the first answer after the last failed
-        one: when the page was served again for good (0 when nothing failed after `since`)."""
-        after = [(at, status) for at, status in self.answers if at >= since]
-        failures = [i for i, (_, status) in enumerate(after) if failed(status)]
+        """Seconds from `since` (on the clock of `answers`) until the answer to the first request after
+        the last failed one arrived: when the visitor had the page again for good (0 when nothing
+        failed among the requests sent after `since`)."""
+        after = [i for i, (at, _) in enumerate(self.answers) if at >= since]
+        failures = [i for i in after if failed(self.answers[i][1])]
         if not failures:
             return 0.0
-        if failures[-1] + 1 == len(after):
+        if failures[-1] + 1 == len(self.answers):
             raise AssertionError(f"the last answer failed: {self.summary()}")
-        return after[failures[-1] + 1][0] - since
+        return self.ended[failures[-1] + 1] - since
 
     def summary(self) -> str:
         failed = self.failures
