@@ -75,6 +75,11 @@ class RequestLoop:
         failed = self.failures
         return failed[-1][0] - failed[0][0] if failed else 0.0
 
+    def failed_before(self, moment: float) -> list[tuple[float, int]]:
+        """Failed answers that arrived before `moment`: ones a fault at `moment` cannot explain (a
+        request still waiting at that moment may fail because of it)."""
+        return [(at, status) for (at, status), end in zip(self.answers, self.ended) if failed(status) and end < moment]
+
     def serving_since(self, since: float, count: int = 3) -> Optional[str]:
         """None once the last `count` answers after `since` are 200s, else what they were (a
         wait_for check)."""

@@ -24,3 +24,13 @@ def test_the_last_answer_failed_is_an_error():
     loop = loop_with([(0.0, 200), (1.0, 0)], [0.1, 11.0])
     with pytest.raises(AssertionError, match="the last answer failed"):
         loop.back_after(0.5)
+
+
+def test_a_failure_answered_after_the_fault_is_the_faults_even_if_sent_before():
+    loop = loop_with([(0.0, 200), (0.9, 500), (1.2, 500), (1.4, 200)], [0.1, 1.3, 1.3, 2.0])
+    assert loop.failed_before(1.0) == []
+
+
+def test_a_failure_answered_before_the_fault_is_reported():
+    loop = loop_with([(0.0, 502), (0.9, 500), (1.4, 200)], [0.1, 1.3, 2.0])
+    assert loop.failed_before(1.0) == [(0.0, 502)]
